@@ -1,0 +1,77 @@
+"""Table 11's retrieval categories and section 3.1 (3)'s six retrieval services, named in zh, en and ja."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from indexer.document import SERVICES
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    id: int
+    en: str
+    zh: str
+    ja: str
+
+    def name(self, lang: str) -> str:
+        return {"zh": self.zh, "ja": self.ja}.get(lang, self.en)
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    id: str
+    en: str
+    zh: str
+    ja: str
+    # The seed's wording: "Retrieval for the enterprise seeking business tie-up", ...
+    seed: str
+
+    def name(self, lang: str) -> str:
+        return {"zh": self.zh, "ja": self.ja}.get(lang, self.en)
+
+
+NOT_SPECIFIED = Category(0, "Not specified", "不限类别", "カテゴリ指定なし")
+
+CATEGORIES: tuple[Category, ...] = (
+    Category(1, "Spinning and clothing", "纺织服装", "紡績・衣料品"),
+    Category(2, "Daily necessities, light industry products", "日用品、轻工产品", "日用品・軽工業品"),
+    Category(3, "Foods, drinks", "食品、饮料", "食品・飲料"),
+    Category(4, "Processed goods", "加工产品", "加工品"),
+    Category(5, "Medical supplies", "医药用品", "医療用品"),
+    Category(6, "Mechanical products", "机械产品", "機械製品"),
+    Category(7, "Electronics, electric products", "电子、电器产品", "電子・電気製品"),
+    Category(8, "Automobile and parts", "汽车及零部件", "自動車・部品"),
+    Category(9, "Metal goods", "金属制品", "金属製品"),
+    Category(10, "Building materials", "建筑材料", "建築材料"),
+    Category(11, "Computer, communication equipment", "计算机、通信设备", "コンピュータ・通信機器"),
+)
+
+SERVICE_LIST: tuple[Service, ...] = (
+    Service("tie_up", "Business tie-up", "业务合作", "業務提携",
+            "Retrieval for the enterprise seeking business tie-up"),
+    Service("agent", "Agents", "寻找代理", "代理店探し", "Retrieval for the enterprise searching agent"),
+    Service("invest", "Investment", "对外投资", "投資", "Retrieval for the enterprise seeking to invest"),
+    Service("capital", "Capital introduction", "引进资金", "資本導入",
+            "Retrieval for the enterprise having the necessity of capital introducing"),
+    Service("purchase", "Purchasing", "采购", "調達・購買", "Retrieval for the enterprise searching to purchase goods"),
+    Service("recruit", "Recruitment", "招聘", "求人", "Retrieval for the people searching recruit information"),
+)
+
+assert tuple(s.id for s in SERVICE_LIST) == SERVICES
+
+
+def category(category_id: int) -> Category:
+    if category_id == 0:
+        return NOT_SPECIFIED
+    for c in CATEGORIES:
+        if c.id == category_id:
+            return c
+    raise KeyError(f"no category {category_id}; categories are 0-11")
+
+
+def service(service_id: str) -> Service:
+    for s in SERVICE_LIST:
+        if s.id == service_id:
+            return s
+    raise KeyError(f"no service {service_id!r}; services are {', '.join(SERVICES)}")

@@ -1,0 +1,5 @@
+"""Text analysis shared by indexing and querying."""
+
+from indexer.analysis.analyser import ANALYSED_LANGS, Analyser, Analysis, QueryTermVariant
+
+__all__ = ["ANALYSED_LANGS", "Analyser", "Analysis", "QueryTermVariant"]

@@ -1,0 +1,294 @@
+"""The one analyser: the same code turns documents into index tokens and queries into query tokens.
+
+Every backend receives text that is already normalised and segmented (whitespace-separated
+tokens), so the embedded engine and Elasticsearch see the same words and match the same pages.
+
+Two token streams come out of a text:
+- `words`: dictionary words (jieba for Chinese, Sudachi for Japanese, Snowball stems for
+  English). For indexing, Chinese also gets jieba's search-mode sub-words (中小企业 → 中小, 企业,
+  小企业) and Japanese Sudachi's short units, for recall.
+- `exact`: overlapping character bigrams over CJK runs and unstemmed words elsewhere, in text
+  order. Phrase queries run on this stream, and it catches names the dictionaries do not know
+  (a new company, a product code) the way Fess's bigram fallback does.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import jieba
+import opencc
+import rjieba
+import Stemmer
+from sudachipy import Dictionary, SplitMode
+
+from indexer.analysis.language import DetectorName, LanguageIdentifier, has_han, has_kana, script_language
+
+ANALYSED_LANGS = ("zh", "ja", "en")
+
+# Zero-width and bidirectional controls hide inside copied text and split words invisibly.
+_INVISIBLE = dict.fromkeys(
+    [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, 0x00AD, 0x180E, 0x200B, 0x200C,
+     0x200D, 0x200E, 0x200F, 0x2028, 0x2029, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2060,
+     0x2061, 0x2062, 0x2063, 0x2064, 0xFEFF],
+    " ",
+)
+_CJK_CHARS = "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af々〆"
+_CJK_RUN = re.compile(f"[{_CJK_CHARS}ー]+")
+_WORD_CHAR = f"[^\\W_{_CJK_CHARS}]"
+_WORD = re.compile(f"{_WORD_CHAR}+(?:[.+#&']{_WORD_CHAR}+)*[+#]*")
+_CJK_OR_WORD = re.compile(_CJK_RUN.pattern + "|" + _WORD.pattern)
+_HAS_WORD_CHAR = re.compile(r"[^\W_]")
+_SUDACHI_MAX_CHARS = 8000  # Sudachi refuses inputs over ~49 KB; chunks stay far below
+_SUDACHI_DROP = frozenset({"補助記号", "空白"})
+_SUDACHI_FUNCTION_WORDS = frozenset({"助詞", "助動詞", "接続詞", "感動詞", "記号", "補助記号", "空白"})
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """A text's two token streams and the language they were made for."""
+
+    lang: str
+    words: list[str]
+    exact: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class QueryTermVariant:
+    """One reading of a query word: its dictionary tokens and its exact (bigram) sequence."""
+
+    lang: str
+    words: tuple[str, ...]
+    exact: tuple[str, ...]
+
+
+def load_stopwords() -> frozenset[str]:
+    text = resources.files("indexer.analysis").joinpath("data/stopwords.txt").read_text("utf-8")
+    return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
+
+
+def _user_dictionary_lines(path: Path | None) -> list[tuple[str, int | None, str | None]]:
+    text = (path.read_text("utf-8") if path is not None else
+            resources.files("indexer.analysis").joinpath("data/userdict_zh.txt").read_text("utf-8"))
+    entries: list[tuple[str, int | None, str | None]] = []
+    for line in text.splitlines():
+        parts = line.split()
+        if not parts or parts[0].startswith("#"):
+            continue
+        freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+        tag = parts[-1] if len(parts) > 1 and not parts[-1].isdigit() else None
+        entries.append((parts[0], freq, tag))
+    return entries
+
+
+class Analyser:
+    """Normalisation, language identification and segmentation for zh, ja, en and the rest.
+
+    Build one per process: loading the dictionaries takes about a second, analysing is fast.
+    """
+
+    def __init__(self, detector: DetectorName = "lingua", user_dictionary: Path | None = None) -> None:
+        self.languages = LanguageIdentifier(detector)
+        self.user_dictionary = _user_dictionary_lines(user_dictionary)
+        self._jieba = rjieba.Jieba()
+        for word, freq, tag in self.user_dictionary:
+            self._jieba.add_word(word, freq, tag)
+        self._t2s = opencc.OpenCC("t2s")
+        self._sudachi = Dictionary(dict="core").tokenizer()
+        self._stemmer = Stemmer.Stemmer("english")
+        self.stopwords = load_stopwords()
+
+    # -- normalisation -------------------------------------------------------------------
+
+    def normalize(self, text: str, lang: str = "") -> str:
+        """NFKC (full-width to half-width), lower case, invisible characters to spaces; and for
+        Chinese, Traditional to Simplified so that 瀋陽 finds 沈阳."""
+        text = unicodedata.normalize("NFKC", text.translate(_INVISIBLE)).lower()
+        if lang == "zh" or (lang == "" and has_han(text) and not has_kana(text)):
+            text = self._t2s.convert(text)
+        return text
+
+    def identify(self, text: str, hint: str = "") -> str:
+        return self.languages.identify(text, hint)
+
+    # -- documents -----------------------------------------------------------------------
+
+    def analyse(self, text: str, lang: str) -> Analysis:
+        """Index-time analysis of one field of a document whose language is `lang`."""
+        norm = self.normalize(text, lang)
+        if lang == "zh":
+            words = self._stem_latin(_words_only(self._jieba.cut_for_search(norm, False)))
+        elif lang == "ja":
+            words = list(self._japanese(norm, index=True))
+        else:
+            words = list(self._generic(norm, lang, index=True))
+        return Analysis(lang, words, _exact_tokens(norm))
+
+    # -- queries -------------------------------------------------------------------------
+
+    def query_variants(self, word: str, lang_hint: str = "") -> list[QueryTermVariant]:
+        """The readings of one query word, in precise mode.
+
+        A word written only in hanzi may be Chinese or Japanese (自動車部品); it gets a reading
+        for each, so it finds pages in both. Duplicate readings are merged.
+        """
+        raw = unicodedata.normalize("NFKC", word.translate(_INVISIBLE)).lower()
+        if lang_hint in ("zh", "ja"):
+            langs = [lang_hint]
+        elif has_kana(raw):
+            langs = ["ja"]
+        elif has_han(raw):
+            langs = ["zh", "ja"]
+        else:
+            langs = [script_language(raw) or "en"]
+        variants: list[QueryTermVariant] = []
+        for lang in langs:
+            norm = self.normalize(raw, lang)
+            if lang == "zh":
+                words = self._stem_latin(_words_only(self._jieba.cut(norm, False)))
+            elif lang == "ja":
+                words = list(self._japanese(norm, index=False))
+            else:
+                words = list(self._generic(norm, lang, index=False))
+            variant = QueryTermVariant(lang, tuple(words), tuple(_exact_tokens(norm)))
+            if variant.words and all(variant.words != v.words or variant.exact != v.exact for v in variants):
+                variants.append(variant)
+        return variants
+
+    def sentence_terms(self, sentence: str, lang_hint: str = "") -> tuple[str, list[str], list[str]]:
+        """Content words of a key sentence: (language, content words, dropped words).
+
+        Function words go (particles and auxiliaries by part of speech for Japanese, stop-word
+        lists otherwise); when nothing else is left the stop words are all the user gave us, so
+        they are kept rather than answering an empty query.
+        """
+        norm_raw = unicodedata.normalize("NFKC", sentence.translate(_INVISIBLE)).lower()
+        lang = lang_hint or script_language(norm_raw) or self.languages.identify(norm_raw)
+        norm = self.normalize(norm_raw, lang)
+        if lang == "ja":
+            kept, dropped = [], []
+            for chunk in _chunks(norm):
+                for m in self._sudachi.tokenize(chunk, SplitMode.C):
+                    pos = m.part_of_speech()[0]
+                    if pos in _SUDACHI_DROP:
+                        continue
+                    form = m.normalized_form().lower()
+                    if pos in _SUDACHI_FUNCTION_WORDS or form in self.stopwords:
+                        dropped.append(form)
+                    else:
+                        kept.append(form)
+            tokens_kept, tokens_dropped = self._stem_latin(kept), dropped
+        else:
+            if lang == "zh":
+                raw_tokens = _words_only(self._jieba.cut(norm, False))
+            else:
+                raw_tokens = [m.group() for m in _CJK_OR_WORD.finditer(norm)]
+            tokens_kept = [t for t in raw_tokens if t not in self.stopwords]
+            tokens_dropped = [t for t in raw_tokens if t in self.stopwords]
+            tokens_kept = self._stem_latin(tokens_kept) if lang in ("zh", "en") else tokens_kept
+        if not tokens_kept:
+            tokens_kept, tokens_dropped = self._stem_latin(tokens_dropped) if lang in ("zh", "en") else (
+                tokens_dropped), []
+        return lang, list(dict.fromkeys(tokens_kept)), tokens_dropped
+
+    # -- segmenters ----------------------------------------------------------------------
+
+    def _japanese(self, norm: str, index: bool) -> Iterator[str]:
+        for chunk in _chunks(norm):
+            for m in self._sudachi.tokenize(chunk, SplitMode.C):
+                if m.part_of_speech()[0] in _SUDACHI_DROP:
+                    continue
+                form = m.normalized_form().lower()
+                if _HAS_WORD_CHAR.search(form) is None:
+                    continue
+                yield self._stem(form)
+                if index:
+                    parts = m.split(SplitMode.A)
+                    if len(parts) > 1:
+                        for part in parts:
+                            sub = part.normalized_form().lower()
+                            if _HAS_WORD_CHAR.search(sub) is not None:
+                                yield self._stem(sub)
+
+    def _generic(self, norm: str, lang: str, index: bool) -> Iterator[str]:
+        """English with stems; other languages with plain words; CJK runs inside them segmented."""
+        for m in _CJK_OR_WORD.finditer(norm):
+            token = m.group()
+            first = token[0]
+            if "\u3040" <= first <= "\ufaff" or "\uac00" <= first <= "\ud7af":
+                if has_kana(token):
+                    yield from self._japanese(token, index)
+                elif has_han(token):
+                    converted = self._t2s.convert(token)
+                    yield from (self._jieba.cut_for_search(converted, False) if index
+                                else self._jieba.cut(converted, False))
+                else:
+                    yield token
+            elif lang == "en":
+                yield self._stemmer.stemWord(token)
+            else:
+                yield token
+
+    def stem(self, word: str) -> str:
+        """The English Snowball stem of a lower-case word."""
+        return self._stemmer.stemWord(word)
+
+    def _stem(self, token: str) -> str:
+        return self._stemmer.stemWord(token) if token.isascii() and token.isalpha() else token
+
+    def _stem_latin(self, tokens: list[str]) -> list[str]:
+        stem = self._stemmer.stemWord
+        return [stem(t) if t.isascii() and t[0].isalpha() else t for t in tokens]
+
+
+def _words_only(tokens: Iterable[str]) -> list[str]:
+    """Drop punctuation and spaces from a jieba token stream; keep words, numbers and codes."""
+    out = []
+    for t in tokens:
+        if len(t) == 1:
+            if t.isalnum():
+                out.append(t)
+        elif not t.isspace() and (t[0].isalnum() or _HAS_WORD_CHAR.search(t) is not None):
+            out.append(t.strip())
+    return out
+
+
+def _exact_tokens(norm: str) -> list[str]:
+    """Bigrams over CJK runs (a lone character stays a unigram), whole words elsewhere."""
+    out: list[str] = []
+    for m in _CJK_OR_WORD.finditer(norm):
+        run = m.group()
+        first = run[0]
+        if "\u3040" <= first <= "\ufaff" or "\uac00" <= first <= "\ud7af":
+            if len(run) == 1:
+                out.append(run)
+            else:
+                out.extend([run[i : i + 2] for i in range(len(run) - 1)])
+        else:
+            out.append(run)
+    return out
+
+
+def _chunks(text: str) -> Iterator[str]:
+    """Split long text for Sudachi at line or sentence ends, never inside a word if avoidable."""
+    while len(text) > _SUDACHI_MAX_CHARS:
+        cut = max(text.rfind("\n", 0, _SUDACHI_MAX_CHARS), text.rfind("。", 0, _SUDACHI_MAX_CHARS))
+        cut = cut + 1 if cut > 0 else _SUDACHI_MAX_CHARS
+        yield text[:cut]
+        text = text[cut:]
+    if text:
+        yield text
+
+
+def reference_jieba(user_dictionary: list[tuple[str, int | None, str | None]]) -> jieba.Tokenizer:
+    """Python jieba with the same user dictionary: the reference rjieba is tested against."""
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    for word, freq, tag in user_dictionary:
+        tokenizer.add_word(word, freq, tag)
+    return tokenizer

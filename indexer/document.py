@@ -1,0 +1,227 @@
+"""The document model: one crawled page, database row or imported listing.
+
+A document's identity is its canonical URL, so the same page reached through two links
+(tracking parameters, fragments, upper-case hosts) is stored once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url
+
+GROUPS = ("shenyang", "liaoning", "national", "japan", "listing", "other")
+SERVICES = ("tie_up", "agent", "invest", "capital", "purchase", "recruit")
+CATEGORY_IDS = tuple(range(1, 12))
+TRANSLATION_LANGS = ("zh", "en", "ja")
+SUMMARY_CHARS = 280
+
+_TRACKING_PARAMS = frozenset(
+    {"fbclid", "gclid", "dclid", "msclkid", "yclid", "mc_cid", "mc_eid", "spm", "from", "ref", "_ga"}
+)
+
+
+class DocumentError(ValueError):
+    """A document that cannot be indexed; `field` names the offending field."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(f"{field_name}: {message}")
+        self.field = field_name
+        self.message = message
+
+
+def canonical_url(url: str) -> str:
+    """Normalise a URL so that links to the same page compare equal (w3lib plus tracking-parameter removal)."""
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise DocumentError("url", f"must be an absolute http(s) URL, got {url!r}")
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if not k.lower().startswith("utm_") and k.lower() not in _TRACKING_PARAMS]
+    cleaned = urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), ""))
+    return canonicalize_url(cleaned, keep_fragments=False)
+
+
+def document_id(url: str) -> str:
+    """A stable id from the canonical URL: 32 hex characters, safe in any backend."""
+    return hashlib.blake2b(canonical_url(url).encode("utf-8"), digest_size=16).hexdigest()
+
+
+@dataclass(slots=True)
+class Translation:
+    title: str = ""
+    summary: str = ""
+
+
+@dataclass(slots=True)
+class Document:
+    url: str
+    title: str = ""
+    body: str = ""
+    summary: str = ""
+    site: str = ""
+    source: str = "import"
+    group: str = "other"
+    lang: str = ""
+    company: str = ""
+    contact: str = ""
+    categories: list[int] = field(default_factory=list)
+    services: list[str] = field(default_factory=list)
+    published_at: datetime | None = None
+    fetched_at: datetime | None = None
+    content_hash: str = ""
+    translations: dict[str, Translation] = field(default_factory=dict)
+    id: str = ""
+
+    def __post_init__(self) -> None:
+        self.url = canonical_url(self.url)
+        self.id = document_id(self.url)
+        self.site = (self.site or urlsplit(self.url).hostname or "").lower()
+        self.title = _clean_text(self.title, "title")
+        self.body = _clean_text(self.body, "body")
+        if not self.title.strip() and not self.body.strip():
+            raise DocumentError("title", "a document needs a title or a body")
+        self.summary = _clean_text(self.summary, "summary") or _summarise(self.body or self.title)
+        self.company = _clean_text(self.company, "company")
+        self.contact = _clean_text(self.contact, "contact")
+        if not isinstance(self.source, str) or not self.source:
+            raise DocumentError("source", "must be a non-empty string")
+        if self.group not in GROUPS:
+            raise DocumentError("group", f"must be one of {', '.join(GROUPS)}, got {self.group!r}")
+        if not isinstance(self.lang, str):
+            raise DocumentError("lang", "must be a language code such as zh, ja or en")
+        self.categories = sorted(set(_check_categories(self.categories)))
+        self.services = sorted(set(_check_services(self.services)), key=SERVICES.index)
+        self.published_at = _parse_datetime(self.published_at, "published_at")
+        self.fetched_at = _parse_datetime(self.fetched_at, "fetched_at") or datetime.now(UTC)
+        self.content_hash = self.content_hash or self.compute_hash()
+
+    def compute_hash(self) -> str:
+        """Hash of what a reader sees; an unchanged hash means a re-crawl need not re-index."""
+        payload = json.dumps(
+            [self.title, self.body, self.summary, self.company, self.contact, self.categories,
+             self.services, self.published_at.isoformat() if self.published_at else None,
+             self.lang, self.group, self.source,
+             {k: [t.title, t.summary] for k, t in sorted(self.translations.items())}],
+            ensure_ascii=False,
+        )
+        return hashlib.blake2b(payload.encode("utf-8"), digest_size=16).hexdigest()
+
+    @property
+    def date(self) -> datetime:
+        """The date a reader sorts by: publication, else the time we fetched it."""
+        return self.published_at or self.fetched_at or datetime.now(UTC)
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> Document:
+        """Build from JSON-like data; translated fields may come as `title_en`, `summary_zh`, ..."""
+        if not isinstance(data, Mapping):
+            raise DocumentError("document", "must be a JSON object")
+        if not data.get("url"):
+            raise DocumentError("url", "is required")
+        known = {f for f in cls.__dataclass_fields__ if f not in ("id", "translations")}
+        kwargs: dict[str, Any] = {}
+        translations: dict[str, Translation] = {}
+        for key, value in data.items():
+            if key in known:
+                kwargs[key] = value
+            elif key == "translations" and isinstance(value, Mapping):
+                for lang, t in value.items():
+                    translations[lang] = _translation(lang, t)
+            elif "_" in key and key.rsplit("_", 1)[0] in ("title", "summary"):
+                kind, lang = key.rsplit("_", 1)
+                if lang not in TRANSLATION_LANGS:
+                    raise DocumentError(key, f"translations are kept for {', '.join(TRANSLATION_LANGS)}")
+                if not isinstance(value, str):
+                    raise DocumentError(key, "must be a string")
+                t = translations.setdefault(lang, Translation())
+                setattr(t, kind, value)
+        for name in ("url", "title", "body", "summary", "site", "source", "group", "lang", "company",
+                     "contact", "content_hash"):
+            if name in kwargs and kwargs[name] is not None and not isinstance(kwargs[name], str):
+                raise DocumentError(name, "must be a string")
+            if kwargs.get(name) is None:
+                kwargs.pop(name, None)
+        return cls(translations=translations, **kwargs)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["published_at"] = self.published_at.isoformat() if self.published_at else None
+        data["fetched_at"] = self.fetched_at.isoformat() if self.fetched_at else None
+        data["translations"] = {k: {"title": t.title, "summary": t.summary}
+                                for k, t in self.translations.items()}
+        return data
+
+
+def _translation(lang: str, value: Any) -> Translation:
+    if lang not in TRANSLATION_LANGS:
+        raise DocumentError(f"translations.{lang}", f"translations are kept for {', '.join(TRANSLATION_LANGS)}")
+    if not isinstance(value, Mapping):
+        raise DocumentError(f"translations.{lang}", "must be an object with title and summary")
+    return Translation(title=str(value.get("title") or ""), summary=str(value.get("summary") or ""))
+
+
+def _clean_text(value: Any, name: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise DocumentError(name, "must be a string")
+    # Control characters other than newline and tab are noise from broken pages.
+    return "".join(ch for ch in value if ch >= " " or ch in "\n\t").strip()
+
+
+def _summarise(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= SUMMARY_CHARS else flat[: SUMMARY_CHARS - 1] + "…"
+
+
+def _check_categories(values: Any) -> list[int]:
+    if values is None:
+        return []
+    if not isinstance(values, list | tuple):
+        raise DocumentError("categories", "must be a list of category numbers 1-11")
+    out = []
+    for v in values:
+        if isinstance(v, bool) or not isinstance(v, int | str):
+            raise DocumentError("categories", f"{v!r} is not a category number 1-11")
+        try:
+            n = int(v)
+        except ValueError:
+            raise DocumentError("categories", f"{v!r} is not a category number 1-11") from None
+        if n == 0:
+            continue  # 0 means "not specified", which an empty list already says
+        if n not in CATEGORY_IDS:
+            raise DocumentError("categories", f"{v!r} is not a category number 1-11")
+        out.append(n)
+    return out
+
+
+def _check_services(values: Any) -> list[str]:
+    if values is None:
+        return []
+    if not isinstance(values, list | tuple):
+        raise DocumentError("services", f"must be a list drawn from {', '.join(SERVICES)}")
+    for v in values:
+        if v not in SERVICES:
+            raise DocumentError("services", f"{v!r} is not one of {', '.join(SERVICES)}")
+    return list(values)
+
+
+def _parse_datetime(value: Any, name: str) -> datetime | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise DocumentError(name, f"{value!r} is not an ISO 8601 date") from None
+    else:
+        raise DocumentError(name, "must be an ISO 8601 date string")
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
