@@ -113,6 +113,9 @@ class Analyser:
             text = self._t2s.convert(text)
         return text
 
+    def to_simplified(self, text: str) -> str:
+        return str(self._t2s.convert(text))
+
     def identify(self, text: str, hint: str = "") -> str:
         return self.languages.identify(text, hint)
 
@@ -143,7 +146,9 @@ class Analyser:
         elif has_kana(raw):
             langs = ["ja"]
         elif has_han(raw):
-            langs = ["zh", "ja"]
+            # Japanese shinjitai differ from Simplified in most words (業/业, 車/车); where the
+            # conversion changes nothing the Chinese reading already covers Japanese pages.
+            langs = ["zh", "ja"] if self._t2s.convert(raw) != raw else ["zh"]
         else:
             langs = [script_language(raw) or "en"]
         variants: list[QueryTermVariant] = []
@@ -161,40 +166,36 @@ class Analyser:
         return variants
 
     def sentence_terms(self, sentence: str, lang_hint: str = "") -> tuple[str, list[str], list[str]]:
-        """Content words of a key sentence: (language, content words, dropped words).
+        """Content words of a key sentence: (language, content words, dropped words), as written.
 
         Function words go (particles and auxiliaries by part of speech for Japanese, stop-word
         lists otherwise); when nothing else is left the stop words are all the user gave us, so
         they are kept rather than answering an empty query.
         """
-        norm_raw = unicodedata.normalize("NFKC", sentence.translate(_INVISIBLE)).lower()
-        lang = lang_hint or script_language(norm_raw) or self.languages.identify(norm_raw)
-        norm = self.normalize(norm_raw, lang)
+        raw = unicodedata.normalize("NFKC", sentence.translate(_INVISIBLE)).lower()
+        lang = lang_hint or script_language(raw) or self.languages.identify(raw)
+        norm = self.normalize(raw, lang)
+        kept: list[str] = []
+        dropped: list[str] = []
         if lang == "ja":
-            kept, dropped = [], []
             for chunk in _chunks(norm):
                 for m in self._sudachi.tokenize(chunk, SplitMode.C):
                     pos = m.part_of_speech()[0]
-                    if pos in _SUDACHI_DROP:
+                    surface = m.surface()
+                    if pos in _SUDACHI_DROP or _HAS_WORD_CHAR.search(surface) is None:
                         continue
-                    form = m.normalized_form().lower()
-                    if pos in _SUDACHI_FUNCTION_WORDS or form in self.stopwords:
-                        dropped.append(form)
+                    if pos in _SUDACHI_FUNCTION_WORDS or m.normalized_form() in self.stopwords:
+                        dropped.append(surface)
                     else:
-                        kept.append(form)
-            tokens_kept, tokens_dropped = self._stem_latin(kept), dropped
+                        kept.append(surface)
         else:
-            if lang == "zh":
-                raw_tokens = _words_only(self._jieba.cut(norm, False))
-            else:
-                raw_tokens = [m.group() for m in _CJK_OR_WORD.finditer(norm)]
-            tokens_kept = [t for t in raw_tokens if t not in self.stopwords]
-            tokens_dropped = [t for t in raw_tokens if t in self.stopwords]
-            tokens_kept = self._stem_latin(tokens_kept) if lang in ("zh", "en") else tokens_kept
-        if not tokens_kept:
-            tokens_kept, tokens_dropped = self._stem_latin(tokens_dropped) if lang in ("zh", "en") else (
-                tokens_dropped), []
-        return lang, list(dict.fromkeys(tokens_kept)), tokens_dropped
+            words = (_words_only(self._jieba.cut(norm, False)) if lang == "zh"
+                     else [m.group() for m in _CJK_OR_WORD.finditer(norm)])
+            for w in words:
+                (dropped if w in self.stopwords else kept).append(w)
+        if not kept:
+            kept, dropped = dropped, []
+        return lang, list(dict.fromkeys(kept)), dropped
 
     # -- segmenters ----------------------------------------------------------------------
 

@@ -1,0 +1,1 @@
+"""Scrapy spiders over the source catalog (built by the crawler issue); `smesearch import` feeds JSONL today."""

@@ -1,0 +1,143 @@
+"""The backend interface: what every search engine behind smesearch must do, and the data it trades.
+
+Backends receive documents that are already analysed (`IndexedDocument`) and queries that are
+already parsed and segmented (`indexer.query.Plan`), so they differ only in how they store and
+execute, never in what matches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Literal, Protocol
+
+from indexer.analysis import Analysis
+from indexer.document import Document
+from indexer.query import Plan
+
+FACET_FIELDS = ("category", "service", "lang", "group", "site")
+
+
+class BackendError(RuntimeError):
+    """The index cannot be reached or used; the message says what to do."""
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedDocument:
+    """A document with its analysed fields: what a backend stores and searches."""
+
+    document: Document
+    title: Analysis
+    body: Analysis
+    extra: Analysis  # company name and translated titles and summaries
+    # completions this document offers, as (normalised text, kind, text shown)
+    suggestions: tuple[tuple[str, str, str], ...] = ()
+
+
+@dataclass(slots=True)
+class SearchFilters:
+    categories: list[int] = field(default_factory=list)
+    services: list[str] = field(default_factory=list)
+    langs: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    sites: list[str] = field(default_factory=list)
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+
+
+@dataclass(slots=True)
+class BackendQuery:
+    plan: Plan
+    filters: SearchFilters = field(default_factory=SearchFilters)
+    offset: int = 0
+    limit: int = 10
+    sort: Literal["relevance", "date"] = "relevance"
+    facets: bool = True
+
+
+@dataclass(slots=True)
+class BackendHit:
+    document: Document
+    score: float | None
+
+
+@dataclass(slots=True)
+class BackendResult:
+    total: int
+    hits: list[BackendHit]
+    facets: dict[str, list[tuple[str, int]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    text: str
+    kind: Literal["title", "company", "term"]
+    weight: int
+
+
+@dataclass(frozen=True, slots=True)
+class SiteCount:
+    site: str
+    documents: int
+    sample_url: str
+    sample_title: str
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertCounts:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass(slots=True)
+class IndexStats:
+    backend: str
+    documents: int
+    by_lang: dict[str, int]
+    by_source: dict[str, int]
+    by_group: dict[str, int]
+    unanalysed_langs: dict[str, int]  # indexed with the generic tokeniser
+    size_bytes: int
+    location: str
+    last_commit: datetime | None
+
+
+class Backend(Protocol):
+    name: str
+
+    def known_hashes(self, ids: list[str]) -> dict[str, str]:
+        """content_hash of the documents among `ids` already stored, so unchanged ones are skipped."""
+        ...
+
+    def upsert(self, documents: list[IndexedDocument]) -> UpsertCounts:
+        """Add or replace documents (by id); durable once `commit` returns."""
+        ...
+
+    def commit(self) -> None: ...
+
+    def delete_url(self, url: str) -> bool: ...
+
+    def delete_source(self, source: str) -> int: ...
+
+    def get(self, doc_id: str) -> Document | None: ...
+
+    def search(self, query: BackendQuery) -> BackendResult: ...
+
+    def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
+        """Completions whose normalised text starts with the (normalised) prefix, most frequent first."""
+        ...
+
+    def term_sites(self, plan: Plan, limit: int = 10) -> list[SiteCount]:
+        """The sites where a term appears in the most documents: the seed's retrieval reference list."""
+        ...
+
+    def stats(self) -> IndexStats: ...
+
+    def close(self) -> None: ...
+
+
+def directory_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.exists() else 0

@@ -1,0 +1,151 @@
+"""The stored documents and completions of the embedded backend, in SQLite.
+
+The inverted index (tantivy) holds only what matching, filtering and facets need; the
+documents themselves live here, where they can be fetched by id, re-indexed from, and
+compared by content hash. The index is committed before this store, so after a crash a
+document is at worst in the index but not here, and importing it again repairs that.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from indexer.backends.base import Suggestion
+from indexer.document import Document
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    source TEXT NOT NULL,
+    site TEXT NOT NULL,
+    lang TEXT NOT NULL,
+    grp TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    suggestions TEXT NOT NULL,
+    doc TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_source ON documents(source);
+CREATE TABLE IF NOT EXISTS suggestions (
+    norm TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    text TEXT NOT NULL,
+    weight INTEGER NOT NULL,
+    PRIMARY KEY (norm, kind, text)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+class DocumentStore:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def hashes(self, ids: list[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(f"SELECT id, content_hash FROM documents WHERE id IN ({marks})", chunk)
+            found.update(dict(rows.fetchall()))
+        return found
+
+    def write(self, documents: Iterable[tuple[Document, list[tuple[str, str, str]]]]) -> None:
+        """Store documents and move completion weights from their old versions to the new ones.
+
+        `documents` pairs each document with its completions as (normalised, kind, text).
+        """
+        db = self._db
+        db.execute("BEGIN")
+        try:
+            for doc, suggestions in documents:
+                old = db.execute("SELECT suggestions FROM documents WHERE id = ?", (doc.id,)).fetchone()
+                if old is not None:
+                    db.executemany(
+                        "UPDATE suggestions SET weight = weight - 1 WHERE norm = ? AND kind = ? AND text = ?",
+                        json.loads(old[0]))
+                db.execute(
+                    "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (doc.id, doc.url, doc.source, doc.site, doc.lang, doc.group, doc.content_hash,
+                     json.dumps(suggestions, ensure_ascii=False), json.dumps(doc.to_dict(), ensure_ascii=False)),
+                )
+                db.executemany(
+                    "INSERT INTO suggestions VALUES (?, ?, ?, 1) "
+                    "ON CONFLICT (norm, kind, text) DO UPDATE SET weight = weight + 1",
+                    suggestions,
+                )
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('last_commit', ?)", (datetime.now(UTC).isoformat(),))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def delete(self, where: str, value: str) -> list[str]:
+        """Delete documents by id or source; return the ids removed."""
+        assert where in ("id", "source")
+        db = self._db
+        db.execute("BEGIN")
+        try:
+            rows = db.execute(f"SELECT id, suggestions FROM documents WHERE {where} = ?", (value,)).fetchall()
+            for _, suggestions in rows:
+                db.executemany(
+                    "UPDATE suggestions SET weight = weight - 1 WHERE norm = ? AND kind = ? AND text = ?",
+                    json.loads(suggestions))
+            db.execute(f"DELETE FROM documents WHERE {where} = ?", (value,))
+            db.execute("DELETE FROM suggestions WHERE weight <= 0")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return [r[0] for r in rows]
+
+    def get_many(self, ids: list[str]) -> dict[str, Document]:
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self._db.execute(f"SELECT id, doc FROM documents WHERE id IN ({marks})", ids).fetchall()
+        return {doc_id: Document.from_mapping(json.loads(doc)) for doc_id, doc in rows}
+
+    def all_documents(self) -> Iterable[Document]:
+        for (doc,) in self._db.execute("SELECT doc FROM documents ORDER BY rowid"):
+            yield Document.from_mapping(json.loads(doc))
+
+    def suggest(self, prefix: str, limit: int) -> list[Suggestion]:
+        rows = self._db.execute(
+            "SELECT text, kind, weight FROM suggestions WHERE norm >= ? AND norm < ? AND weight > 0 "
+            "ORDER BY weight DESC, length(text), text LIMIT ?",
+            (prefix, prefix + "\U0010ffff", limit * 3),
+        ).fetchall()
+        seen: set[str] = set()
+        out: list[Suggestion] = []
+        for text, kind, weight in rows:
+            if text in seen:
+                continue
+            seen.add(text)
+            out.append(Suggestion(text, kind, weight))
+            if len(out) == limit:
+                break
+        return out
+
+    def count(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM documents").fetchone()[0])
+
+    def counts_by(self, column: str) -> dict[str, int]:
+        assert column in ("lang", "source", "grp", "site")
+        rows = self._db.execute(f"SELECT {column}, count(*) FROM documents GROUP BY {column} ORDER BY 2 DESC")
+        return dict(rows.fetchall())
+
+    def last_commit(self) -> datetime | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'last_commit'").fetchone()
+        return datetime.fromisoformat(row[0]) if row else None

@@ -1,0 +1,308 @@
+"""The embedded backend: tantivy for matching and BM25, SQLite for the documents. No server.
+
+Chosen over SQLite FTS5 by measurement (docs/BENCHMARKS.md): on the same pre-tokenised text
+tantivy answered queries several times faster and computes facets natively.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import tantivy
+from tantivy import Occur, Query
+
+from indexer.analysis import ANALYSED_LANGS
+from indexer.backends.base import (
+    FACET_FIELDS,
+    BackendError,
+    BackendHit,
+    BackendQuery,
+    BackendResult,
+    IndexedDocument,
+    IndexStats,
+    SearchFilters,
+    SiteCount,
+    Suggestion,
+    UpsertCounts,
+    directory_size,
+)
+from indexer.backends.docstore import DocumentStore
+from indexer.document import Document
+from indexer.query import AllOf, AnyOf, Everything, NoneOf, PhraseMatch, Plan, SiteMatch, TermMatch
+
+TITLE_BOOST = 3.0
+EXTRA_BOOST = 1.0
+EXACT_BOOST = 0.4  # the bigram fallback ranks below dictionary-word matches
+FIELD_SEPARATOR = "\x1f"  # never an analyser token, so phrases cannot run from one text into the next
+WRITER_HEAP = 128_000_000
+
+
+def build_schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    sb.add_text_field("id", stored=True, tokenizer_name="raw")
+    for name in ("source", "site", "lang", "group", "category", "service"):
+        sb.add_text_field(name, fast=True, tokenizer_name="raw")
+    sb.add_date_field("date", indexed=True, fast=True)
+    for name in ("title", "body", "extra", "title_exact", "body_exact"):
+        sb.add_text_field(name, tokenizer_name="whitespace", index_option="position")
+    return sb.build()
+
+
+class EmbeddedBackend:
+    name = "embedded"
+
+    def __init__(self, path: Path, writer_heap: int = WRITER_HEAP) -> None:
+        self.path = path
+        self._index_path = path / "tantivy"
+        self._index_path.mkdir(parents=True, exist_ok=True)
+        self.schema = build_schema()
+        try:
+            self._index = tantivy.Index(self.schema, path=str(self._index_path), reuse=True)
+        except ValueError as exc:
+            raise BackendError(
+                f"the index at {self._index_path} cannot be opened ({exc}); "
+                "it may come from another version: move it away and import again") from exc
+        self._store = DocumentStore(path / "documents.sqlite")
+        self._writer: tantivy.IndexWriter | None = None
+        self._writer_heap = writer_heap
+        self._lock = threading.Lock()
+        self._seen_meta: float = -1.0
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def _get_writer(self) -> tantivy.IndexWriter:
+        if self._writer is None:
+            try:
+                self._writer = self._index.writer(self._writer_heap, 1)
+            except ValueError as exc:
+                raise BackendError(
+                    f"another process is writing to the index at {self._index_path}; "
+                    "wait for it to finish (only one import or crawl writes at a time)") from exc
+        return self._writer
+
+    def known_hashes(self, ids: list[str]) -> dict[str, str]:
+        return self._store.hashes(ids)
+
+    def upsert(self, documents: list[IndexedDocument]) -> UpsertCounts:
+        if not documents:
+            return UpsertCounts()
+        known = self._store.hashes([d.document.id for d in documents])
+        writer = self._get_writer()
+        added = updated = unchanged = 0
+        rows = []
+        for item in documents:
+            doc = item.document
+            previous = known.get(doc.id)
+            if previous == doc.content_hash:
+                unchanged += 1
+                continue
+            if previous is None:
+                added += 1
+            else:
+                updated += 1
+                writer.delete_documents_by_term("id", doc.id)
+            writer.add_document(self._to_tantivy(item))
+            rows.append((doc, list(item.suggestions)))
+        with self._lock:
+            writer.commit()
+            self._store.write(rows)
+        return UpsertCounts(added, updated, unchanged)
+
+    def _to_tantivy(self, item: IndexedDocument) -> tantivy.Document:
+        doc = item.document
+        tdoc = tantivy.Document()
+        tdoc.add_text("id", doc.id)
+        tdoc.add_text("source", doc.source)
+        tdoc.add_text("site", doc.site)
+        tdoc.add_text("lang", doc.lang)
+        tdoc.add_text("group", doc.group)
+        for c in doc.categories or [0]:
+            tdoc.add_text("category", str(c))
+        for s in doc.services:
+            tdoc.add_text("service", s)
+        tdoc.add_date("date", doc.date.astimezone(UTC).replace(tzinfo=None))
+        tdoc.add_text("title", " ".join(item.title.words))
+        tdoc.add_text("body", " ".join(item.body.words))
+        tdoc.add_text("extra", " ".join(item.extra.words))
+        tdoc.add_text("title_exact", " ".join(item.title.exact))
+        tdoc.add_text("body_exact", f" {FIELD_SEPARATOR} ".join(
+            (" ".join(item.body.exact), " ".join(item.extra.exact))))
+        return tdoc
+
+    def commit(self) -> None:
+        if self._writer is not None:
+            with self._lock:
+                self._writer.commit()
+
+    def delete_url(self, url: str) -> bool:
+        from indexer.document import document_id
+
+        doc_id = document_id(url)
+        writer = self._get_writer()
+        writer.delete_documents_by_term("id", doc_id)
+        writer.commit()
+        return bool(self._store.delete("id", doc_id))
+
+    def delete_source(self, source: str) -> int:
+        writer = self._get_writer()
+        writer.delete_documents_by_term("source", source)
+        writer.commit()
+        return len(self._store.delete("source", source))
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.wait_merging_threads()
+            self._writer = None
+        self._store.close()
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def _searcher(self) -> tantivy.Searcher:
+        """A searcher on the latest commit, reloaded only when another commit has landed."""
+        meta = self._index_path / "meta.json"
+        try:
+            mtime = meta.stat().st_mtime
+        except FileNotFoundError:
+            mtime = 0.0
+        if mtime != self._seen_meta:
+            self._index.reload()
+            self._seen_meta = mtime
+        return self._index.searcher()
+
+    def get(self, doc_id: str) -> Document | None:
+        return self._store.get_many([doc_id]).get(doc_id)
+
+    def search(self, query: BackendQuery) -> BackendResult:
+        searcher = self._searcher()
+        tquery = self._with_filters(self._compile(query.plan), query.filters)
+        try:
+            if query.sort == "date":
+                result = searcher.search(tquery, query.limit, count=True, order_by_field="date",
+                                         offset=query.offset, order=tantivy.Order.Desc)
+            else:
+                result = searcher.search(tquery, query.limit, count=True, offset=query.offset)
+        except ValueError as exc:
+            raise BackendError(f"the index could not run this search: {exc}") from exc
+        ids = [searcher.doc(addr)["id"][0] for _, addr in result.hits]
+        docs = self._store.get_many(ids)
+        hits = [BackendHit(docs[i], float(score) if query.sort == "relevance" else None)
+                for (score, _), i in zip(result.hits, ids, strict=True) if i in docs]
+        facets = self._facets(searcher, tquery) if query.facets else {}
+        return BackendResult(int(result.count or 0), hits, facets)
+
+    def _facets(self, searcher: tantivy.Searcher, tquery: Query) -> dict[str, list[tuple[str, int]]]:
+        spec = {name: {"terms": {"field": name, "size": 50 if name == "site" else 20}} for name in FACET_FIELDS}
+        raw: dict[str, Any] = searcher.aggregate(tquery, spec)
+        return {name: [(b["key"], int(b["doc_count"])) for b in raw[name]["buckets"]] for name in FACET_FIELDS}
+
+    def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
+        return self._store.suggest(prefix, limit)
+
+    def term_sites(self, plan: Plan, limit: int = 10) -> list[SiteCount]:
+        searcher = self._searcher()
+        tquery = self._compile(plan)
+        raw = searcher.aggregate(tquery, {"site": {"terms": {"field": "site", "size": limit}}})
+        out = []
+        for bucket in raw["site"]["buckets"]:
+            site_q = Query.boolean_query([(Occur.Must, tquery),
+                                          (Occur.Must, self._term("site", bucket["key"]))])
+            top = searcher.search(site_q, 1, count=False)
+            doc_id = searcher.doc(top.hits[0][1])["id"][0] if top.hits else ""
+            sample = self.get(doc_id) if doc_id else None
+            out.append(SiteCount(bucket["key"], int(bucket["doc_count"]),
+                                 sample.url if sample else "", sample.title if sample else ""))
+        return out
+
+    def stats(self) -> IndexStats:
+        by_lang = self._store.counts_by("lang")
+        return IndexStats(
+            backend=self.name,
+            documents=self._store.count(),
+            by_lang=by_lang,
+            by_source=self._store.counts_by("source"),
+            by_group=self._store.counts_by("grp"),
+            unanalysed_langs={k: v for k, v in by_lang.items() if k not in ANALYSED_LANGS},
+            size_bytes=directory_size(self.path),
+            location=str(self.path),
+            last_commit=self._store.last_commit(),
+        )
+
+    def all_documents(self) -> list[Document]:
+        return list(self._store.all_documents())
+
+    # -- query compilation -------------------------------------------------------------------
+
+    def _term(self, field: str, value: str) -> Query:
+        return Query.term_query(self.schema, field, value)
+
+    def _sequence(self, field: str, tokens: tuple[str, ...]) -> Query:
+        if len(tokens) == 1:
+            return self._term(field, tokens[0])
+        return Query.phrase_query(self.schema, field, list(tokens))
+
+    def _compile(self, plan: Plan) -> Query:
+        if isinstance(plan, TermMatch):
+            fields = [("title", TITLE_BOOST)] if plan.scope == "title" else [
+                ("title", TITLE_BOOST), ("body", 1.0), ("extra", EXTRA_BOOST)]
+            exact_fields = [("title_exact", TITLE_BOOST)] if plan.scope == "title" else [
+                ("title_exact", TITLE_BOOST), ("body_exact", 1.0)]
+            readings: list[tuple[Occur, Query]] = []
+            for variant in plan.variants:
+                per_word = [
+                    (Occur.Must, Query.boolean_query([
+                        (Occur.Should, Query.boost_query(self._term(f, w), b)) for f, b in fields]))
+                    for w in variant.words
+                ]
+                readings.append((Occur.Should, Query.boolean_query(per_word)))
+                if variant.exact:
+                    readings.append((Occur.Should, Query.boost_query(Query.boolean_query([
+                        (Occur.Should, Query.boost_query(self._sequence(f, variant.exact), b))
+                        for f, b in exact_fields]), EXACT_BOOST)))
+            return Query.boolean_query(readings)
+        if isinstance(plan, PhraseMatch):
+            exact_fields = [("title_exact", TITLE_BOOST)] if plan.scope == "title" else [
+                ("title_exact", TITLE_BOOST), ("body_exact", 1.0)]
+            return Query.boolean_query([
+                (Occur.Should, Query.boost_query(self._sequence(f, seq), b))
+                for seq in plan.sequences for f, b in exact_fields])
+        if isinstance(plan, SiteMatch):
+            return self._term("site", plan.host)
+        if isinstance(plan, Everything):
+            return Query.all_query()
+        if isinstance(plan, NoneOf):
+            return Query.boolean_query([(Occur.Must, Query.all_query()),
+                                        (Occur.MustNot, self._compile(plan.child))])
+        if isinstance(plan, AllOf):
+            clauses = [(Occur.MustNot, self._compile(c.child)) if isinstance(c, NoneOf)
+                       else (Occur.Must, self._compile(c)) for c in plan.children]
+            if all(occur == Occur.MustNot for occur, _ in clauses):
+                clauses.append((Occur.Must, Query.all_query()))
+            return Query.boolean_query(clauses)
+        if isinstance(plan, AnyOf):
+            subqueries = [(Occur.Should, self._compile(c)) for c in plan.children]
+            if plan.minimum_should_match > 1:
+                return Query.boolean_query(subqueries, plan.minimum_should_match)
+            return Query.boolean_query(subqueries)
+        raise TypeError(f"unknown plan node {plan!r}")
+
+    def _with_filters(self, query: Query, filters: SearchFilters) -> Query:
+        clauses: list[tuple[Occur, Query]] = [(Occur.Must, query)]
+        for field, values in (("category", [str(c) for c in filters.categories if c]),
+                              ("service", filters.services), ("lang", filters.langs), ("group", filters.groups),
+                              ("source", filters.sources), ("site", filters.sites)):
+            if values:
+                clauses.append((Occur.Must, Query.const_score_query(
+                    Query.term_set_query(self.schema, field, list(values)), 0.0)))
+        if filters.date_from or filters.date_to:
+            clauses.append((Occur.Must, Query.const_score_query(Query.range_query(
+                self.schema, "date", tantivy.FieldType.Date,
+                _naive_utc(filters.date_from or datetime(1970, 1, 1, tzinfo=UTC)),
+                _naive_utc(filters.date_to or datetime(2999, 1, 1, tzinfo=UTC))), 0.0)))
+        return query if len(clauses) == 1 else Query.boolean_query(clauses)
+
+
+def _naive_utc(value: datetime) -> datetime:
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC).replace(tzinfo=None)

@@ -1,0 +1,391 @@
+"""The query language, parsed once in Python and handed to every backend as the same tree.
+
+Syntax: words separated by spaces must all match; `OR` between two parts means either;
+`-word` and `NOT word` exclude; `"a phrase"` matches words in order; `title:word` and
+`title:"a phrase"` look only in titles; `site:host` keeps one site; parentheses group.
+`AND`, `OR` and `NOT` are operators only in capitals, so "or" stays an ordinary word.
+Chinese and Japanese words inside are segmented by the analyser afterwards.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Literal
+
+from indexer.analysis import Analyser, QueryTermVariant
+
+Scope = Literal["all", "title"]
+SENTENCE_MINIMUM_SHOULD_MATCH = 0.6
+
+
+class QueryError(ValueError):
+    """A query we cannot run; `position` is the character offset the message points at."""
+
+    def __init__(self, message: str, position: int | None = None) -> None:
+        where = f" (at character {position + 1})" if position is not None else ""
+        super().__init__(message + where)
+        self.message = message
+        self.position = position
+
+
+# -- syntax tree -------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    text: str
+    scope: Scope = "all"
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    text: str
+    scope: Scope = "all"
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    host: str
+
+
+@dataclass(frozen=True, slots=True)
+class And:
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Or:
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    child: Node
+
+
+@dataclass(frozen=True, slots=True)
+class MatchAll:
+    pass
+
+
+Node = Word | Phrase | Site | And | Or | Not | MatchAll
+
+
+# -- lexer -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    kind: Literal["word", "phrase", "lparen", "rparen", "or", "and", "not"]
+    text: str
+    pos: int
+    negated: bool = False
+    field: str = ""
+
+
+_FIELD = re.compile(r"(title|site):", re.IGNORECASE)
+_STOP_CHARS = set(' ()"')
+
+
+def clean_query(text: str) -> str:
+    """NFKC (so full-width brackets, quotes and colons work) and invisible characters to spaces."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(" " if (unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") or ch.isspace()) else ch
+                   for ch in text)
+
+
+def _lex(text: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == " ":
+            i += 1
+            continue
+        if ch == "(":
+            tokens.append(_Token("lparen", ch, i))
+            i += 1
+            continue
+        if ch == ")":
+            tokens.append(_Token("rparen", ch, i))
+            i += 1
+            continue
+        start = i
+        negated = False
+        if ch == "-" and i + 1 < n and text[i + 1] not in " )":
+            negated = True
+            i += 1
+        field_name = ""
+        m = _FIELD.match(text, i)
+        if m:
+            field_name = m.group(1).lower()
+            i = m.end()
+            if i >= n or text[i] in " )":
+                raise QueryError(f"{field_name}: needs a word or a \"phrase\" after it", start)
+        if i < n and text[i] == '"':
+            end = text.find('"', i + 1)
+            if end < 0:
+                raise QueryError("this quotation mark is never closed", i)
+            body = text[i + 1 : end].strip()
+            if not body:
+                raise QueryError("empty quotation marks", i)
+            tokens.append(_Token("phrase", body, start, negated, field_name))
+            i = end + 1
+            continue
+        j = i
+        while j < n and text[j] not in _STOP_CHARS:
+            j += 1
+        word = text[i:j]
+        i = j
+        if not negated and not field_name and word in ("OR", "AND", "NOT"):
+            tokens.append(_Token(word.lower(), word, start))  # type: ignore[arg-type]
+        elif word:
+            tokens.append(_Token("word", word, start, negated, field_name))
+    return tokens
+
+
+# -- parser ------------------------------------------------------------------------------------
+
+class _Parser:
+    def __init__(self, tokens: list[_Token], length: int) -> None:
+        self.tokens = tokens
+        self.i = 0
+        self.length = length
+
+    def peek(self) -> _Token | None:
+        return self.tokens[self.i] if self.i < len(self.tokens) else None
+
+    def parse(self) -> Node:
+        node = self.or_expr()
+        tok = self.peek()
+        if tok is not None:
+            raise QueryError("this closing parenthesis has no opening one", tok.pos)
+        return node
+
+    def or_expr(self) -> Node:
+        parts = [self.and_expr()]
+        while (tok := self.peek()) is not None and tok.kind == "or":
+            self.i += 1
+            nxt = self.peek()
+            if nxt is None or nxt.kind in ("or", "and", "rparen"):
+                raise QueryError("OR needs something to match on both sides", tok.pos)
+            parts.append(self.and_expr())
+        return parts[0] if len(parts) == 1 else Or(tuple(parts))
+
+    def and_expr(self) -> Node:
+        tok = self.peek()
+        if tok is None:
+            raise QueryError("the query ends where a word was expected", self.length)
+        if tok.kind in ("or", "and"):
+            raise QueryError(f"{tok.text} needs something to match on both sides", tok.pos)
+        if tok.kind == "rparen":
+            raise QueryError("empty parentheses or a closing parenthesis too many", tok.pos)
+        parts = [self.unary()]
+        while (tok := self.peek()) is not None and tok.kind not in ("or", "rparen"):
+            if tok.kind == "and":
+                self.i += 1
+                nxt = self.peek()
+                if nxt is None or nxt.kind in ("or", "and", "rparen"):
+                    raise QueryError("AND needs something to match on both sides", tok.pos)
+                continue
+            parts.append(self.unary())
+        return parts[0] if len(parts) == 1 else And(tuple(parts))
+
+    def unary(self) -> Node:
+        tok = self.peek()
+        assert tok is not None
+        if tok.kind == "not":
+            self.i += 1
+            nxt = self.peek()
+            if nxt is None or nxt.kind in ("or", "and", "rparen", "not"):
+                raise QueryError("NOT needs a word, phrase or group after it", tok.pos)
+            return Not(self.unary())
+        if tok.kind == "lparen":
+            self.i += 1
+            inner = self.or_expr()
+            close = self.peek()
+            if close is None or close.kind != "rparen":
+                raise QueryError("this parenthesis is never closed", tok.pos)
+            self.i += 1
+            return inner
+        self.i += 1
+        node: Node
+        scope: Scope = "title" if tok.field == "title" else "all"
+        if tok.field == "site":
+            node = Site(tok.text.lower().strip("/"))
+        elif tok.kind == "phrase":
+            node = Phrase(tok.text, scope)
+        else:
+            node = Word(tok.text, scope)
+        return Not(node) if tok.negated else node
+
+
+def parse(query: str, max_length: int = 500) -> Node:
+    """Parse a keyword query into a syntax tree; raise QueryError naming the position on failure."""
+    if len(query) > max_length:
+        raise QueryError(f"the query is {len(query)} characters long; the limit is {max_length}")
+    text = clean_query(query)
+    if not text.strip():
+        raise QueryError("the query is empty: type a word, a phrase or a sentence")
+    node = _Parser(_lex(text), len(text)).parse()
+    if _only_negative(node):
+        node = And((MatchAll(), node))
+    return node
+
+
+def _only_negative(node: Node) -> bool:
+    if isinstance(node, Not):
+        return True
+    if isinstance(node, And):
+        return all(_only_negative(c) for c in node.children)
+    return False
+
+
+# -- analysed plan, what backends execute -------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class TermMatch:
+    """One query word: matches when any reading matches (all its words, or its exact sequence)."""
+
+    source: str
+    variants: tuple[QueryTermVariant, ...]
+    scope: Scope = "all"
+
+
+@dataclass(frozen=True, slots=True)
+class PhraseMatch:
+    """The exact token sequences of a phrase, one per reading; any one in order matches."""
+
+    source: str
+    sequences: tuple[tuple[str, ...], ...]
+    scope: Scope = "all"
+
+
+@dataclass(frozen=True, slots=True)
+class SiteMatch:
+    host: str
+
+
+@dataclass(frozen=True, slots=True)
+class AllOf:
+    children: tuple[Plan, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AnyOf:
+    children: tuple[Plan, ...]
+    minimum_should_match: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class NoneOf:
+    child: Plan
+
+
+@dataclass(frozen=True, slots=True)
+class Everything:
+    pass
+
+
+Plan = TermMatch | PhraseMatch | SiteMatch | AllOf | AnyOf | NoneOf | Everything
+
+
+@dataclass(slots=True)
+class AnalysedQuery:
+    """What a backend runs, plus what the user should see about how we read the query."""
+
+    text: str
+    mode: Literal["keyword", "sentence"]
+    plan: Plan
+    lang: str = ""
+    highlight_terms: list[str] = field(default_factory=list)
+    dropped_words: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def describe(self) -> dict[str, object]:
+        return {"text": self.text, "mode": self.mode, "lang": self.lang, "plan": _describe(self.plan),
+                "dropped_words": self.dropped_words, "notes": self.notes}
+
+
+def _describe(plan: Plan) -> object:
+    if isinstance(plan, TermMatch):
+        return {"term": plan.source, "scope": plan.scope,
+                "readings": [{"lang": v.lang, "words": list(v.words)} for v in plan.variants]}
+    if isinstance(plan, PhraseMatch):
+        return {"phrase": plan.source, "scope": plan.scope}
+    if isinstance(plan, SiteMatch):
+        return {"site": plan.host}
+    if isinstance(plan, AllOf):
+        return {"all": [_describe(c) for c in plan.children]}
+    if isinstance(plan, AnyOf):
+        return {"any": [_describe(c) for c in plan.children], "minimum_should_match": plan.minimum_should_match}
+    if isinstance(plan, NoneOf):
+        return {"not": _describe(plan.child)}
+    return {"everything": True}
+
+
+def analyse_query(analyser: Analyser, text: str, mode: Literal["keyword", "sentence"] = "keyword",
+                  lang_hint: str = "", max_length: int = 500) -> AnalysedQuery:
+    """Parse (keyword mode) or read as a sentence, then segment every word with the one analyser."""
+    if mode == "sentence":
+        return _analyse_sentence(analyser, text, lang_hint, max_length)
+    tree = parse(text, max_length)
+    highlights: list[str] = []
+    plan = _plan(analyser, tree, lang_hint, highlights)
+    if plan is None:
+        raise QueryError("the query has no searchable words (only punctuation or symbols)")
+    return AnalysedQuery(text, "keyword", plan, lang_hint, list(dict.fromkeys(highlights)))
+
+
+def _plan(analyser: Analyser, node: Node, lang_hint: str, highlights: list[str]) -> Plan | None:
+    if isinstance(node, Word):
+        variants = analyser.query_variants(node.text, lang_hint)
+        if not variants:
+            return None
+        for v in variants:
+            highlights.extend(v.words)
+            highlights.append("".join(v.exact) if len(v.exact) == 1 else node.text.lower())
+        return TermMatch(node.text, tuple(variants), node.scope)
+    if isinstance(node, Phrase):
+        variants = analyser.query_variants(node.text, lang_hint)
+        sequences = tuple(dict.fromkeys(v.exact for v in variants if v.exact))
+        if not sequences:
+            return None
+        highlights.append(node.text.lower())
+        return PhraseMatch(node.text, sequences, node.scope)
+    if isinstance(node, Site):
+        return SiteMatch(node.host)
+    if isinstance(node, MatchAll):
+        return Everything()
+    if isinstance(node, Not):
+        inner = _plan(analyser, node.child, lang_hint, [])
+        return NoneOf(inner) if inner is not None else None
+    children = [p for c in node.children if (p := _plan(analyser, c, lang_hint, highlights)) is not None]
+    if not children:
+        return None
+    if len(children) == 1:
+        return children[0]
+    return AllOf(tuple(children)) if isinstance(node, And) else AnyOf(tuple(children))
+
+
+def _analyse_sentence(analyser: Analyser, text: str, lang_hint: str, max_length: int) -> AnalysedQuery:
+    if len(text) > max_length:
+        raise QueryError(f"the query is {len(text)} characters long; the limit is {max_length}")
+    cleaned = clean_query(text)
+    if not cleaned.strip():
+        raise QueryError("the query is empty: type a word, a phrase or a sentence")
+    lang, content, dropped = analyser.sentence_terms(cleaned, lang_hint)
+    notes = []
+    if not content:
+        raise QueryError("the sentence has no searchable words (only punctuation or symbols)")
+    if not dropped and all(w in analyser.stopwords for w in content):
+        notes.append("the sentence has only common words, so all of them are searched")
+    terms: list[Plan] = []
+    for word in content:
+        variants = analyser.query_variants(word, lang if lang in ("zh", "ja") else "")
+        if variants:
+            terms.append(TermMatch(word, tuple(variants)))
+    minimum = max(1, math.floor(len(terms) * SENTENCE_MINIMUM_SHOULD_MATCH)) if len(terms) > 2 else len(terms)
+    plan: Plan = terms[0] if len(terms) == 1 else AnyOf(tuple(terms), minimum)
+    return AnalysedQuery(text, "sentence", plan, lang, content, dropped, notes)

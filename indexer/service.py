@@ -1,0 +1,125 @@
+"""The search service: request validation, query analysis, backend call and snippets, in one place.
+
+The CLI and the HTTP API both call this, so a search means the same thing everywhere.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from indexer.analysis import Analyser
+from indexer.backends.base import Backend, BackendQuery, IndexStats, SearchFilters, SiteCount, Suggestion
+from indexer.document import SERVICES, Document
+from indexer.highlight import Snippet, highlight_whole, make_snippet
+from indexer.query import AnalysedQuery, QueryError, TermMatch, analyse_query, clean_query
+
+Mode = Literal["keyword", "sentence"]
+Sort = Literal["relevance", "date"]
+
+
+@dataclass(slots=True)
+class SearchHit:
+    document: Document
+    score: float | None
+    snippet: Snippet
+    title: Snippet
+
+
+@dataclass(slots=True)
+class SearchResponse:
+    total: int
+    took_ms: float
+    page: int
+    size: int
+    hits: list[SearchHit]
+    facets: dict[str, list[tuple[str, int]]]
+    query: AnalysedQuery
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    max_query_length: int = 500
+    max_page_size: int = 100
+    max_result_window: int = 1000
+
+
+class SearchService:
+    def __init__(self, analyser: Analyser, backend: Backend, limits: Limits | None = None) -> None:
+        self.analyser = analyser
+        self.backend = backend
+        self.limits = limits or Limits()
+
+    def analyse(self, text: str, mode: Mode = "keyword", lang: str = "") -> AnalysedQuery:
+        return analyse_query(self.analyser, text, mode, lang, self.limits.max_query_length)
+
+    def search(self, text: str, mode: Mode = "keyword", filters: SearchFilters | None = None,
+               page: int = 1, size: int = 10, sort: Sort = "relevance", lang_hint: str = "") -> SearchResponse:
+        started = time.perf_counter()
+        filters = filters or SearchFilters()
+        self._check(filters, page, size)
+        query = self.analyse(text, mode, lang_hint)
+        result = self.backend.search(BackendQuery(query.plan, filters, (page - 1) * size, size, sort))
+        to_simplified = self.analyser.to_simplified
+        hits = []
+        for hit in result.hits:
+            doc = hit.document
+            convert = to_simplified if doc.lang == "zh" else None
+            snippet = make_snippet(doc.body or doc.summary, query.highlight_terms, convert)
+            hits.append(SearchHit(doc, hit.score, snippet, highlight_whole(doc.title, query.highlight_terms, convert)))
+        took = (time.perf_counter() - started) * 1000
+        return SearchResponse(result.total, round(took, 2), page, size, hits, result.facets, query,
+                              list(query.notes))
+
+    def _check(self, filters: SearchFilters, page: int, size: int) -> None:
+        if size < 1 or size > self.limits.max_page_size:
+            raise QueryError(f"size must be between 1 and {self.limits.max_page_size}")
+        if page < 1:
+            raise QueryError("page starts at 1")
+        if page * size > self.limits.max_result_window:
+            raise QueryError(
+                f"results beyond the first {self.limits.max_result_window} are not served; "
+                "narrow the query with more words or filters")
+        for c in filters.categories:
+            if c not in range(0, 12):
+                raise QueryError(f"category {c} does not exist; categories are 0 (all) to 11")
+        for s in filters.services:
+            if s not in SERVICES:
+                raise QueryError(f"service {s!r} does not exist; services are {', '.join(SERVICES)}")
+        if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+            raise QueryError("the from date is after the to date")
+
+    def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
+        cleaned = clean_query(prefix).strip()
+        if not cleaned:
+            return []
+        if len(cleaned) > self.limits.max_query_length:
+            raise QueryError(f"the prefix is longer than {self.limits.max_query_length} characters")
+        return self.backend.suggest(self.analyser.normalize(cleaned), limit)
+
+    def term_sites(self, term: str, limit: int = 10) -> list[SiteCount]:
+        cleaned = clean_query(term).strip()
+        if not cleaned:
+            raise QueryError("the term is empty")
+        variants = self.analyser.query_variants(cleaned)
+        if not variants:
+            raise QueryError("the term has no searchable words (only punctuation or symbols)")
+        return self.backend.term_sites(TermMatch(cleaned, tuple(variants)), limit)
+
+    def stats(self) -> IndexStats:
+        return self.backend.stats()
+
+    def document(self, doc_id: str) -> Document | None:
+        return self.backend.get(doc_id)
+
+
+def parse_date(value: str | None, name: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise QueryError(f"{name} must be a date such as 2024-05-01") from None

@@ -1,0 +1,246 @@
+"""The `smesearch` command: import, search, classify, stats and the demo."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, BinaryIO
+
+import typer
+
+from categories import category as category_info
+from categories import service as service_info
+from indexer.backends.base import BackendError, SearchFilters
+from indexer.importer import LineErrors, read_jsonl
+from indexer.query import QueryError
+from indexer.service import SearchResponse, parse_date
+from smesearch.settings import Settings
+from smesearch.wiring import App
+
+cli = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Search engine for SME market expansion: partners, agents, investment, capital, "
+                       "purchasing and recruiting, in Chinese, Japanese and English.")
+
+EXIT_BAD_INPUT = 1
+EXIT_BAD_QUERY = 2
+EXIT_BACKEND = 3
+
+
+@cli.callback()
+def main_options(
+    ctx: typer.Context,
+    backend: Annotated[str | None, typer.Option(help="search backend (env SMESEARCH_BACKEND)")] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="where the index lives (env SMESEARCH_DATA_DIR)")] = None,
+) -> None:
+    overrides: dict[str, Any] = {}
+    if backend:
+        overrides["backend"] = backend
+    if data_dir:
+        overrides["data_dir"] = data_dir
+    ctx.obj = Settings(**overrides)
+
+
+def _app(ctx: typer.Context) -> App:
+    app = App(ctx.obj)
+    ctx.call_on_close(app.close)
+    return app
+
+
+def _fail(message: str, code: int) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+@cli.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(help="a JSONL file, one document per line, or - for standard input")],
+) -> None:
+    """Index documents from JSONL; bad lines are reported by number and skipped."""
+    from tqdm import tqdm
+
+    app = _app(ctx)
+    errors = LineErrors()
+    try:
+        stream: BinaryIO = sys.stdin.buffer if file == "-" else open(file, "rb")  # noqa: SIM115
+    except OSError as exc:
+        raise _fail(f"cannot read {file}: {exc.strerror}", EXIT_BAD_INPUT) from None
+    try:
+        with tqdm(desc="importing", unit=" docs", file=sys.stderr, disable=None) as bar:
+            report = app.indexer.index(read_jsonl(stream, errors), app.settings.import_batch_size, bar.update)
+    except BackendError as exc:
+        raise _fail(str(exc), EXIT_BACKEND) from None
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
+    for number, message in errors.errors:
+        typer.echo(f"line {number}: {message}", err=True)
+    typer.echo(f"indexed {report.indexed} (added {report.added}, updated {report.updated}), "
+               f"unchanged {report.unchanged}, rejected {len(errors.errors)} of {errors.lines} lines")
+    if errors.errors:
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+@cli.command()
+def search(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help="keywords (AND, OR, NOT, -word, \"phrase\", title:, site:) or a sentence")],
+    mode: Annotated[str, typer.Option(help="keyword or sentence")] = "keyword",
+    category: Annotated[int, typer.Option(help="0 (all) to 11")] = 0,
+    service: Annotated[str | None, typer.Option(help="tie_up, agent, invest, capital, purchase or recruit")] = None,
+    lang: Annotated[str | None, typer.Option(help="only documents in this language")] = None,
+    group: Annotated[str | None, typer.Option()] = None,
+    source: Annotated[str | None, typer.Option()] = None,
+    site: Annotated[str | None, typer.Option()] = None,
+    date_from: Annotated[str | None, typer.Option("--from")] = None,
+    date_to: Annotated[str | None, typer.Option("--to")] = None,
+    sort: Annotated[str, typer.Option(help="relevance or date")] = "relevance",
+    limit: Annotated[int, typer.Option(help="how many results")] = 10,
+    page: Annotated[int, typer.Option()] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="print a JSON array")] = False,
+) -> None:
+    """Search the index."""
+    app = _app(ctx)
+    if mode not in ("keyword", "sentence"):
+        raise _fail("--mode is keyword or sentence", EXIT_BAD_QUERY)
+    if sort not in ("relevance", "date"):
+        raise _fail("--sort is relevance or date", EXIT_BAD_QUERY)
+    try:
+        filters = SearchFilters(
+            categories=[category] if category else [], services=[service] if service else [],
+            langs=[lang] if lang else [], groups=[group] if group else [], sources=[source] if source else [],
+            sites=[site.lower()] if site else [],
+            date_from=parse_date(date_from, "--from"), date_to=parse_date(date_to, "--to"))
+        response = app.search.search(query, mode, filters, page, limit, sort)  # type: ignore[arg-type]
+    except QueryError as exc:
+        raise _fail(str(exc), EXIT_BAD_QUERY) from None
+    except BackendError as exc:
+        raise _fail(str(exc), EXIT_BACKEND) from None
+    if as_json:
+        typer.echo(json.dumps(_results_json(response), ensure_ascii=False, indent=2))
+    else:
+        _print_results(response)
+
+
+def _results_json(response: SearchResponse) -> list[dict[str, Any]]:
+    return [
+        {"url": h.document.url, "title": h.document.title, "score": h.score, "lang": h.document.lang,
+         "site": h.document.site, "categories": h.document.categories, "services": h.document.services,
+         "snippet": h.snippet.text, "highlights": h.snippet.highlights}
+        for h in response.hits
+    ]
+
+
+def _marked(text: str, spans: list[tuple[int, int]]) -> str:
+    out, last = [], 0
+    for start, end in spans:
+        out += [text[last:start], "[", text[start:end], "]"]
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _print_results(response: SearchResponse) -> None:
+    first = (response.page - 1) * response.size
+    typer.echo(f"{response.total} results ({response.took_ms:.1f} ms)")
+    for n, hit in enumerate(response.hits, start=first + 1):
+        d = hit.document
+        labels = [category_info(c).en for c in d.categories] + [service_info(s).en for s in d.services]
+        typer.echo(f"\n{n}. {_marked(hit.title.text, hit.title.highlights)}")
+        typer.echo(f"   {d.url}  [{d.lang}] {'; '.join(labels)}")
+        typer.echo(f"   {_marked(hit.snippet.text, hit.snippet.highlights)}")
+    if response.total == 0:
+        typer.echo("Nothing matched. Try fewer words, --mode sentence, or another category.")
+
+
+@cli.command()
+def classify(
+    ctx: typer.Context,
+    text: Annotated[str, typer.Argument(help="text to classify, or - to read JSONL documents on standard input")],
+) -> None:
+    """Assign Table 11 categories and retrieval services to a text, or to JSONL documents."""
+    from categories import Classifier
+    from indexer.analysis import Analyser
+
+    classifier = Classifier(Analyser(ctx.obj.lang_detector))
+    if text != "-":
+        found = classifier.classify(text, "")
+        typer.echo(json.dumps({
+            "categories": [{"id": c, "name": category_info(c).en} for c in found.categories],
+            "services": [{"id": s, "name": service_info(s).en} for s in found.services],
+        }, ensure_ascii=False))
+        return
+    failed = 0
+    for number, raw in enumerate(sys.stdin.buffer, start=1):
+        if not raw.strip():
+            continue
+        try:
+            item = json.loads(raw.decode("utf-8"))
+            if not isinstance(item, dict):
+                raise ValueError("a line must hold a JSON object")
+            found = classifier.classify(str(item.get("title") or ""), str(item.get("body") or ""),
+                                        str(item.get("lang") or ""))
+        except (UnicodeDecodeError, ValueError) as exc:
+            failed += 1
+            typer.echo(f"line {number}: {exc}", err=True)
+            continue
+        item["categories"], item["services"] = found.categories, found.services
+        typer.echo(json.dumps(item, ensure_ascii=False))
+    if failed:
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+@cli.command()
+def stats(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """What the index holds."""
+    app = _app(ctx)
+    try:
+        s = app.search.stats()
+    except BackendError as exc:
+        raise _fail(str(exc), EXIT_BACKEND) from None
+    data = asdict(s)
+    data["last_commit"] = s.last_commit.isoformat() if s.last_commit else None
+    if as_json:
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    typer.echo(f"backend      {s.backend} at {s.location}")
+    typer.echo(f"documents    {s.documents}")
+    typer.echo(f"size         {s.size_bytes / 1e6:.1f} MB")
+    typer.echo(f"last commit  {data['last_commit'] or 'never'}")
+    for title, counts in (("languages", s.by_lang), ("groups", s.by_group), ("sources", s.by_source)):
+        typer.echo(f"{title:<12} " + ", ".join(f"{k}: {v}" for k, v in counts.items()))
+    if s.unanalysed_langs:
+        typer.echo("generic tokeniser (no dedicated analyser): "
+                   + ", ".join(f"{k}: {v}" for k, v in s.unanalysed_langs.items()))
+
+
+@cli.command()
+def demo(
+    ctx: typer.Context,
+    host: Annotated[str | None, typer.Option(help="address to listen on")] = None,
+    port: Annotated[int | None, typer.Option(help="port to listen on")] = None,
+) -> None:
+    """Index the bundled sample documents and serve the search API on 127.0.0.1."""
+    import uvicorn
+
+    from query_api.app import create_app
+
+    app = _app(ctx)
+    sample = resources.files("smesearch").joinpath("demo_data/sample_documents.jsonl")
+    errors = LineErrors()
+    with sample.open("rb") as stream:
+        report = app.indexer.index(read_jsonl(stream, errors))
+    if errors.errors:
+        raise _fail(f"the bundled sample has bad lines: {errors.errors[:3]}", EXIT_BAD_INPUT)
+    settings = app.settings
+    host, port = host or settings.host, port or settings.port
+    typer.echo(f"demo index: {app.backend.stats().documents} documents ({report.added} new) in {settings.data_dir}")
+    typer.echo(f"search API: http://{host}:{port}/api/search?q=汽车零部件  (docs at /docs)")
+    uvicorn.run(create_app(app.search), host=host, port=port, log_level="warning")
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,40 @@
+"""Builds the parts a command needs from the settings; the only place that knows how they fit."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from indexer.analysis import Analyser
+from indexer.backends import Backend, open_backend
+from indexer.pipeline import Indexer
+from indexer.service import Limits, SearchService
+from smesearch.settings import Settings
+
+
+class App:
+    """Lazily opened analyser, backend, indexer and search service for one process."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @cached_property
+    def analyser(self) -> Analyser:
+        return Analyser(self.settings.lang_detector)
+
+    @cached_property
+    def backend(self) -> Backend:
+        return open_backend(self.settings.backend, self.settings.data_dir)
+
+    @cached_property
+    def indexer(self) -> Indexer:
+        return Indexer(self.analyser, self.backend)
+
+    @cached_property
+    def search(self) -> SearchService:
+        s = self.settings
+        return SearchService(self.analyser, self.backend,
+                             Limits(s.max_query_length, s.max_page_size, s.max_result_window))
+
+    def close(self) -> None:
+        if "backend" in self.__dict__:
+            self.backend.close()
