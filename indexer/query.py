@@ -89,10 +89,15 @@ _STOP_CHARS = set(' ()"')
 
 
 def clean_query(text: str) -> str:
-    """NFKC (so full-width brackets, quotes and colons work) and invisible characters to spaces."""
+    """NFKC (so full-width brackets, quotes and colons work), controls to spaces, invisible marks removed."""
     text = unicodedata.normalize("NFKC", text)
-    return "".join(" " if (unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") or ch.isspace()) else ch
-                   for ch in text)
+    out = []
+    for ch in text:
+        kind = unicodedata.category(ch)
+        if kind == "Cf":
+            continue
+        out.append(" " if kind in ("Cc", "Zl", "Zp") or ch.isspace() else ch)
+    return "".join(out)
 
 
 def _lex(text: str) -> list[_Token]:
@@ -343,9 +348,10 @@ def _plan(analyser: Analyser, node: Node, lang_hint: str, highlights: list[str])
         variants = analyser.query_variants(node.text, lang_hint)
         if not variants:
             return None
+        highlights.append(node.text.lower())
         for v in variants:
-            highlights.extend(v.words)
-            highlights.append("".join(v.exact) if len(v.exact) == 1 else node.text.lower())
+            # Single characters from a longer word (件 of 零部件) would light up half a page.
+            highlights.extend(w for w in v.words if len(w) > 1 or len(node.text) == 1)
         return TermMatch(node.text, tuple(variants), node.scope)
     if isinstance(node, Phrase):
         variants = analyser.query_variants(node.text, lang_hint)
@@ -383,7 +389,7 @@ def _analyse_sentence(analyser: Analyser, text: str, lang_hint: str, max_length:
         notes.append("the sentence has only common words, so all of them are searched")
     terms: list[Plan] = []
     for word in content:
-        variants = analyser.query_variants(word, lang if lang in ("zh", "ja") else "")
+        variants = analyser.query_variants(word)
         if variants:
             terms.append(TermMatch(word, tuple(variants)))
     minimum = max(1, math.floor(len(terms) * SENTENCE_MINIMUM_SHOULD_MATCH)) if len(terms) > 2 else len(terms)

@@ -87,7 +87,8 @@ def import_(
 @cli.command()
 def search(
     ctx: typer.Context,
-    query: Annotated[str, typer.Argument(help="keywords (AND, OR, NOT, -word, \"phrase\", title:, site:) or a sentence")],
+    query: Annotated[str, typer.Argument(
+        help="keywords (AND, OR, NOT, -word, \"phrase\", title:, site:) or a sentence")],
     mode: Annotated[str, typer.Option(help="keyword or sentence")] = "keyword",
     category: Annotated[int, typer.Option(help="0 (all) to 11")] = 0,
     service: Annotated[str | None, typer.Option(help="tie_up, agent, invest, capital, purchase or recruit")] = None,

@@ -31,13 +31,13 @@ from indexer.analysis.language import DetectorName, LanguageIdentifier, has_han,
 
 ANALYSED_LANGS = ("zh", "ja", "en")
 
-# Zero-width and bidirectional controls hide inside copied text and split words invisibly.
-_INVISIBLE = dict.fromkeys(
-    [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, 0x00AD, 0x180E, 0x200B, 0x200C,
-     0x200D, 0x200E, 0x200F, 0x2028, 0x2029, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2060,
-     0x2061, 0x2062, 0x2063, 0x2064, 0xFEFF],
-    " ",
-)
+# Control characters separate words; zero-width, soft-hyphen and bidirectional marks hide inside
+# copied text (a ZWSP between 汽 and 车 is invisible to a reader) and are removed.
+_INVISIBLE: dict[int, str | None] = {
+    **dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, 0x2028, 0x2029], " "),
+    **dict.fromkeys([0x00AD, 0x180E, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C,
+                     0x202D, 0x202E, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0xFEFF], None),
+}
 _CJK_CHARS = "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af々〆"
 _CJK_RUN = re.compile(f"[{_CJK_CHARS}ー]+")
 _WORD_CHAR = f"[^\\W_{_CJK_CHARS}]"
@@ -99,6 +99,8 @@ class Analyser:
         for word, freq, tag in self.user_dictionary:
             self._jieba.add_word(word, freq, tag)
         self._t2s = opencc.OpenCC("t2s")
+        self._s2t = opencc.OpenCC("s2t")
+        self._t2jp = opencc.OpenCC("t2jp")
         self._sudachi = Dictionary(dict="core").tokenizer()
         self._stemmer = Stemmer.Stemmer("english")
         self.stopwords = load_stopwords()
@@ -115,6 +117,10 @@ class Analyser:
 
     def to_simplified(self, text: str) -> str:
         return str(self._t2s.convert(text))
+
+    def to_japanese(self, text: str) -> str:
+        """Chinese characters in the forms Japanese uses (Simplified or Traditional in, shinjitai out)."""
+        return str(self._t2jp.convert(self._s2t.convert(text)))
 
     def identify(self, text: str, hint: str = "") -> str:
         return self.languages.identify(text, hint)
@@ -146,14 +152,16 @@ class Analyser:
         elif has_kana(raw):
             langs = ["ja"]
         elif has_han(raw):
-            # Japanese shinjitai differ from Simplified in most words (業/业, 車/车); where the
-            # conversion changes nothing the Chinese reading already covers Japanese pages.
-            langs = ["zh", "ja"] if self._t2s.convert(raw) != raw else ["zh"]
+            # The same word in Japanese kanji: 沈阳 → 瀋陽, 投资 → 投資. Where both scripts agree
+            # (食品) the Chinese reading already covers Japanese pages.
+            langs = ["zh", "ja"] if self.to_japanese(raw) != self.to_simplified(raw) else ["zh"]
         else:
             langs = [script_language(raw) or "en"]
         variants: list[QueryTermVariant] = []
         for lang in langs:
             norm = self.normalize(raw, lang)
+            if lang == "ja" and len(langs) == 2:
+                norm = self.to_japanese(norm)
             if lang == "zh":
                 words = self._stem_latin(_words_only(self._jieba.cut(norm, False)))
             elif lang == "ja":

@@ -123,7 +123,8 @@ class EmbeddedBackend:
             tdoc.add_text("category", str(c))
         for s in doc.services:
             tdoc.add_text("service", s)
-        tdoc.add_date("date", doc.date.astimezone(UTC).replace(tzinfo=None))
+        if doc.published_at is not None:  # undated pages sort last and fall outside date ranges
+            tdoc.add_date("date", doc.published_at.astimezone(UTC).replace(tzinfo=None))
         tdoc.add_text("title", " ".join(item.title.words))
         tdoc.add_text("body", " ".join(item.body.words))
         tdoc.add_text("extra", " ".join(item.extra.words))
@@ -191,7 +192,8 @@ class EmbeddedBackend:
         hits = [BackendHit(docs[i], float(score) if query.sort == "relevance" else None)
                 for (score, _), i in zip(result.hits, ids, strict=True) if i in docs]
         facets = self._facets(searcher, tquery) if query.facets else {}
-        return BackendResult(int(result.count or 0), hits, facets)
+        # tantivy's type stubs omit SearchResult.count, which search(count=True) fills in.
+        return BackendResult(int(result.count or 0), hits, facets)  # type: ignore[attr-defined]
 
     def _facets(self, searcher: tantivy.Searcher, tquery: Query) -> dict[str, list[tuple[str, int]]]:
         spec = {name: {"terms": {"field": name, "size": 50 if name == "site" else 20}} for name in FACET_FIELDS}

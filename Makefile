@@ -1,0 +1,27 @@
+# The two commands of the README: `make demo` and `make test`. Both set everything up first.
+VENV ?= .venv
+PYTHON ?= python3
+
+.PHONY: setup demo test bench lint
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[test]'
+	touch $@
+
+demo: setup
+	$(VENV)/bin/smesearch demo
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+test: lint
+	$(VENV)/bin/pytest
+
+bench: setup
+	$(VENV)/bin/pip install --quiet -e '.[bench]'
+	$(VENV)/bin/python -m bench.run_all

@@ -1,0 +1,50 @@
+"""The first classifier must be right on obvious cases in all three languages."""
+
+from __future__ import annotations
+
+import pytest
+
+from categories import CATEGORIES, SERVICE_LIST, Classifier, category, service
+
+
+def test_taxonomy_matches_table_11_and_section_3_1() -> None:
+    assert [c.id for c in CATEGORIES] == list(range(1, 12))
+    assert category(0).en == "Not specified"
+    assert category(8).zh == "汽车及零部件" and category(8).ja == "自動車・部品"
+    assert [s.id for s in SERVICE_LIST] == ["tie_up", "agent", "invest", "capital", "purchase", "recruit"]
+    assert service("recruit").seed == "Retrieval for the people searching recruit information"
+    with pytest.raises(KeyError):
+        category(12)
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "categories", "services"),
+    [
+        ("沈阳汽车零部件企业寻求日本合资伙伴", "我公司生产汽车零部件和发动机配件，寻求合资合作，开展技术合作。", [8], ["tie_up"]),
+        ("自動車部品の販売代理店を募集", "ブレーキ部品を製造する自動車部品メーカーです。販売代理店を探しています。", [8], ["agent"]),
+        ("Auto parts supplier seeks joint venture partner", "We make brake systems and car engine parts "
+         "for the automotive industry and seek a partner.", [8], ["tie_up"]),
+        ("食品企业寻求融资", "本公司生产饮料和乳制品，寻求融资，引进资金。", [3], ["capital"]),
+        ("Hiring software engineers", "Job vacancy: software and network engineers for our telecom "
+         "equipment division. We are hiring.", [11], ["recruit"]),
+        ("ステンレス鋼材の調達", "ステンレス鋼材とアルミ合金の調達先を探しています。購買担当まで。", [9], ["purchase"]),
+        ("纺织服装企业", "生产针织面料和成衣，服装出口。", [1], []),
+        ("Building materials: ceramic tiles and cement", "We export ceramic tiles, cement and insulation.", [10], []),
+        ("医疗器械公司", "生产医疗器械和药品。", [5], []),
+        ("電子部品と家電", "電子部品と家電製品のメーカー。半導体も扱います。", [7], []),
+        ("日用品出口", "厨具、餐具等日用品，家居用品。", [2], []),
+        ("CNC machine tools", "Machine tool builder of CNC machinery and hydraulic pumps.", [6], []),
+        ("来料加工", "承接来料加工、铸造和冲压业务。", [4], []),
+        ("对外投资项目", "拟在日本设厂，寻找投资项目和投资机会。", [], ["invest"]),
+    ],
+)
+def test_obvious_cases(classifier: Classifier, title: str, body: str, categories: list[int],
+                       services: list[str]) -> None:
+    found = classifier.classify(title, body)
+    assert found.categories == categories
+    assert found.services == services
+
+
+def test_text_about_nothing_in_particular_gets_no_category(classifier: Classifier) -> None:
+    found = classifier.classify("About us", "Welcome to our homepage. Contact us for more.")
+    assert found.categories == [] and found.services == []

@@ -1,0 +1,133 @@
+"""The query language: what each construct means, and errors that point at the problem."""
+
+from __future__ import annotations
+
+import pytest
+
+from indexer.analysis import Analyser
+from indexer.query import (
+    AllOf,
+    And,
+    AnyOf,
+    MatchAll,
+    NoneOf,
+    Not,
+    Or,
+    Phrase,
+    PhraseMatch,
+    QueryError,
+    Site,
+    SiteMatch,
+    TermMatch,
+    Word,
+    analyse_query,
+    parse,
+)
+
+
+def test_spaces_mean_and_and_or_binds_looser() -> None:
+    assert parse("a b OR c") == Or((And((Word("a"), Word("b"))), Word("c")))
+    assert parse("a AND b") == And((Word("a"), Word("b")))
+
+
+def test_lower_case_operators_are_words() -> None:
+    assert parse("rock or roll") == And((Word("rock"), Word("or"), Word("roll")))
+
+
+def test_negation_phrases_fields_and_groups() -> None:
+    assert parse('-招聘 "joint venture" title:汽车 site:Example.COM (x OR y) NOT z') == And((
+        Not(Word("招聘")),
+        Phrase("joint venture"), Word("汽车", "title"), Site("example.com"), Or((Word("x"), Word("y"))),
+        Not(Word("z")),
+    ))
+    assert parse('title:"auto parts"') == Phrase("auto parts", "title")
+
+
+def test_only_negative_query_means_everything_except() -> None:
+    assert parse("-招聘") == And((MatchAll(), Not(Word("招聘"))))
+
+
+def test_full_width_syntax_works_like_ascii() -> None:
+    assert parse("（汽车　ＯＲ　机械）") == Or((Word("汽车"), Word("机械")))
+    assert parse("title：汽车") == Word("汽车", "title")
+
+
+@pytest.mark.parametrize(
+    ("query", "message", "position"),
+    [
+        ("(汽车 OR 机械", "never closed", 0),
+        ("汽车)", "no opening", 2),
+        ('"auto parts', "never closed", 0),
+        ("汽车 OR", "both sides", 3),
+        ("OR 汽车", "both sides", 0),
+        ("汽车 NOT", "NOT needs", 3),
+        ("title: 汽车", "title: needs", 0),
+        ('""', "empty quotation", 0),
+        ("()", "empty parentheses", 1),
+    ],
+)
+def test_syntax_errors_name_the_position(query: str, message: str, position: int) -> None:
+    with pytest.raises(QueryError) as info:
+        parse(query)
+    assert message in info.value.message
+    assert info.value.position == position
+    assert f"at character {position + 1}" in str(info.value)
+
+
+@pytest.mark.parametrize("query", ["", "   ", "\u200b\u200b", "\x00\x01"])
+def test_empty_queries_are_refused(query: str) -> None:
+    with pytest.raises(QueryError, match="empty"):
+        parse(query)
+
+
+def test_queries_over_the_length_cap_are_refused() -> None:
+    with pytest.raises(QueryError, match="limit is 500"):
+        parse("汽车 " * 300)
+
+
+def test_punctuation_only_query_has_no_searchable_words(analyser: Analyser) -> None:
+    with pytest.raises(QueryError, match="no searchable words"):
+        analyse_query(analyser, "，，！！ ---")
+
+
+def test_chinese_words_inside_queries_are_segmented(analyser: Analyser) -> None:
+    plan = analyse_query(analyser, "沈阳汽车零部件").plan
+    assert isinstance(plan, TermMatch)
+    assert plan.variants[0].words == ("沈阳", "汽车零部件")
+
+
+def test_mixed_scripts_in_one_query(analyser: Analyser) -> None:
+    plan = analyse_query(analyser, "OEM 自動車部品 parts").plan
+    assert isinstance(plan, AllOf)
+    langs = [{v.lang for v in c.variants} for c in plan.children if isinstance(c, TermMatch)]
+    assert langs == [{"en"}, {"zh", "ja"}, {"en"}]
+
+
+def test_phrase_and_site_and_negation_plans(analyser: Analyser) -> None:
+    plan = analyse_query(analyser, '"joint venture" site:example.com -招聘').plan
+    assert isinstance(plan, AllOf)
+    phrase, site, negation = plan.children
+    assert isinstance(phrase, PhraseMatch) and phrase.sequences == (("joint", "venture"),)
+    assert site == SiteMatch("example.com")
+    assert isinstance(negation, NoneOf)
+
+
+def test_key_sentence_needs_most_but_not_all_content_words(analyser: Analyser) -> None:
+    q = analyse_query(analyser, "我们希望寻找沈阳的汽车零部件合资伙伴，最好有技术转让", mode="sentence")
+    assert isinstance(q.plan, AnyOf)
+    assert [c.source for c in q.plan.children if isinstance(c, TermMatch)] == [
+        "沈阳", "汽车零部件", "合资", "伙伴", "最好", "技术转让"]
+    assert q.plan.minimum_should_match == 3
+    assert "的" in q.dropped_words
+
+
+def test_sentence_of_stop_words_only_searches_them_and_says_so(analyser: Analyser) -> None:
+    q = analyse_query(analyser, "to be or not to be", mode="sentence")
+    assert isinstance(q.plan, AnyOf)
+    assert [c.source for c in q.plan.children if isinstance(c, TermMatch)] == ["to", "be", "or", "not"]
+    assert q.notes == ["the sentence has only common words, so all of them are searched"]
+
+
+def test_sentence_mode_ignores_query_syntax(analyser: Analyser) -> None:
+    q = analyse_query(analyser, 'parts (for "cars"', mode="sentence")
+    assert {c.source for c in q.plan.children if isinstance(c, TermMatch)} == {"parts", "cars"}  # type: ignore[union-attr]
