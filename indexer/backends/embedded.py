@@ -103,7 +103,9 @@ class EmbeddedBackend:
                 added += 1
             else:
                 updated += 1
-                writer.delete_documents_by_term("id", doc.id)
+            # Also for "new" documents: a crash between the index commit and the store commit
+            # leaves them in the index only, and re-importing must not add them twice.
+            writer.delete_documents_by_term("id", doc.id)
             writer.add_document(self._to_tantivy(item))
             rows.append((doc, list(item.suggestions)))
         with self._lock:

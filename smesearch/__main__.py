@@ -1,0 +1,3 @@
+from smesearch.cli import main
+
+main()
