@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
+from operator import add
 from pathlib import Path
 
 import jieba
@@ -43,6 +44,9 @@ _CJK_RUN = re.compile(f"[{_CJK_CHARS}ー]+")
 _WORD_CHAR = f"[^\\W_{_CJK_CHARS}]"
 _WORD = re.compile(f"{_WORD_CHAR}+(?:[.+#&']{_WORD_CHAR}+)*[+#]*")
 _CJK_OR_WORD = re.compile(_CJK_RUN.pattern + "|" + _WORD.pattern)
+_CJK_OR_WORD_GROUPS = re.compile(f"({_CJK_RUN.pattern})|({_WORD.pattern})")
+_ASCII_LETTER = re.compile(r"[a-z]")
+_NEEDS_CLEANING = re.compile("[" + "".join(re.escape(chr(c)) for c in _INVISIBLE) + "]")
 _HAS_WORD_CHAR = re.compile(r"[^\W_]")
 _SUDACHI_MAX_CHARS = 8000  # Sudachi refuses inputs over ~49 KB; chunks stay far below
 _SUDACHI_DROP = frozenset({"補助記号", "空白"})
@@ -110,7 +114,9 @@ class Analyser:
     def normalize(self, text: str, lang: str = "") -> str:
         """NFKC (full-width to half-width), lower case, invisible characters to spaces; and for
         Chinese, Traditional to Simplified so that 瀋陽 finds 沈阳."""
-        text = unicodedata.normalize("NFKC", text.translate(_INVISIBLE)).lower()
+        if _NEEDS_CLEANING.search(text) is not None:
+            text = text.translate(_INVISIBLE)
+        text = unicodedata.normalize("NFKC", text).lower()
         if lang == "zh" or (lang == "" and has_han(text) and not has_kana(text)):
             text = self._t2s.convert(text)
         return text
@@ -131,7 +137,7 @@ class Analyser:
         """Index-time analysis of one field of a document whose language is `lang`."""
         norm = self.normalize(text, lang)
         if lang == "zh":
-            words = self._stem_latin(_words_only(self._jieba.cut_for_search(norm, False)))
+            words = self._chinese(norm, index=True)
         elif lang == "ja":
             words = list(self._japanese(norm, index=True))
         else:
@@ -163,7 +169,7 @@ class Analyser:
             if lang == "ja" and len(langs) == 2:
                 norm = self.to_japanese(norm)
             if lang == "zh":
-                words = self._stem_latin(_words_only(self._jieba.cut(norm, False)))
+                words = self._chinese(norm, index=False)
             elif lang == "ja":
                 words = list(self._japanese(norm, index=False))
             else:
@@ -197,7 +203,7 @@ class Analyser:
                     else:
                         kept.append(surface)
         else:
-            words = (_words_only(self._jieba.cut(norm, False)) if lang == "zh"
+            words = (self._chinese(norm, index=False) if lang == "zh"
                      else [m.group() for m in _CJK_OR_WORD.finditer(norm)])
             for w in words:
                 (dropped if w in self.stopwords else kept).append(w)
@@ -206,6 +212,13 @@ class Analyser:
         return lang, list(dict.fromkeys(kept)), dropped
 
     # -- segmenters ----------------------------------------------------------------------
+
+    def _chinese(self, norm: str, index: bool) -> list[str]:
+        """jieba without HMM, keeping word tokens. Codes such as c++ lose their symbols here but
+        stay whole in the exact stream, where queries for them match."""
+        tokens = self._jieba.cut_for_search(norm, False) if index else self._jieba.cut(norm, False)
+        words = [t for t in tokens if t.isalnum()]
+        return self._stem_latin(words) if _ASCII_LETTER.search(norm) is not None else words
 
     def _japanese(self, norm: str, index: bool) -> Iterator[str]:
         for chunk in _chunks(norm):
@@ -255,31 +268,17 @@ class Analyser:
         return [stem(t) if t.isascii() and t[0].isalpha() else t for t in tokens]
 
 
-def _words_only(tokens: Iterable[str]) -> list[str]:
-    """Drop punctuation and spaces from a jieba token stream; keep words, numbers and codes."""
-    out = []
-    for t in tokens:
-        if len(t) == 1:
-            if t.isalnum():
-                out.append(t)
-        elif not t.isspace() and (t[0].isalnum() or _HAS_WORD_CHAR.search(t) is not None):
-            out.append(t.strip())
-    return out
-
-
 def _exact_tokens(norm: str) -> list[str]:
-    """Bigrams over CJK runs (a lone character stays a unigram), whole words elsewhere."""
+    """Bigrams over CJK runs (a lone character stays a unigram), whole words elsewhere, in text order."""
     out: list[str] = []
-    for m in _CJK_OR_WORD.finditer(norm):
-        run = m.group()
-        first = run[0]
-        if "\u3040" <= first <= "\ufaff" or "\uac00" <= first <= "\ud7af":
-            if len(run) == 1:
-                out.append(run)
-            else:
-                out.extend([run[i : i + 2] for i in range(len(run) - 1)])
+    extend, append = out.extend, out.append
+    for run, word in _CJK_OR_WORD_GROUPS.findall(norm):
+        if word:
+            append(word)
+        elif len(run) == 1:
+            append(run)
         else:
-            out.append(run)
+            extend(map(add, run, run[1:]))
     return out
 
 

@@ -16,7 +16,8 @@ from typing import Literal, Protocol
 DetectorName = Literal["lingua", "langdetect"]
 
 UNDETERMINED = "und"
-SAMPLE_CHARS = 2000
+DETECTOR_SAMPLE_CHARS = 2000
+SAMPLE_CHARS = 400  # scripts settle within a few sentences; more only costs time
 
 _KANA = re.compile(r"[\u3040-\u309f\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9d]")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -37,23 +38,27 @@ class _Detector(Protocol):
 def script_language(text: str) -> str | None:
     """The language the script alone proves, or None when it takes a statistical guess."""
     sample = text[:SAMPLE_CHARS]
-    kana = len(_KANA.findall(sample))
-    han = len(_HAN.findall(sample))
+    han = _count(_HAN, sample)
+    kana = _count(_KANA, sample) if _KANA.search(sample) else 0
     if kana and kana * 50 >= han:  # a single stray kana among 500 hanzi is a quotation, not Japanese
         return "ja"
-    hangul = len(_HANGUL.findall(sample))
+    hangul = _count(_HANGUL, sample) if _HANGUL.search(sample) else 0
     if hangul and hangul >= han:
         return "ko"
-    latin = len(_LATIN.findall(sample))
+    latin = _count(_LATIN, sample)
     # A hanzi carries about as much as a three-letter English word.
     if han and han * 3 >= latin:
         return "zh"
     for pattern, lang in ((_CYRILLIC, "ru"), (_THAI, "th"), (_ARABIC, "ar")):
-        if len(pattern.findall(sample)) > latin:
+        if _count(pattern, sample) > latin:
             return lang
     if not latin:
         return "zh" if han else UNDETERMINED
     return None
+
+
+def _count(pattern: re.Pattern[str], text: str) -> int:
+    return len(text) - len(pattern.sub("", text))
 
 
 def has_kana(text: str) -> bool:
@@ -78,7 +83,7 @@ class LanguageIdentifier:
         by_script = script_language(text)
         if by_script is not None:
             return by_script
-        return self._detect(text[:SAMPLE_CHARS])
+        return self._detect(text[:DETECTOR_SAMPLE_CHARS])
 
 
 def _lingua_detector() -> _Detector:
