@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import ahocorasick
+
 from categories.lexicon import CATEGORY_TERMS, SERVICE_TERMS
-from indexer.analysis import Analyser
+from indexer.analysis import Analyser, Analysis
 
 TITLE_WEIGHT = 3
 BODY_CAP = 5
@@ -30,57 +32,61 @@ class Classification:
     service_scores: dict[str, int] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class _Lexicon:
-    cjk: tuple[str, ...]  # matched as substrings of normalised text
-    latin: tuple[str, ...]  # matched as " stem stem " sequences
-
-
 class Classifier:
+    """Counts lexicon terms with one Aho-Corasick pass over the normalised text (CJK terms) and one
+    over the space-separated stems (English terms), then scores each category and service."""
+
     def __init__(self, analyser: Analyser) -> None:
         self._analyser = analyser
-        self._categories = {k: self._compile(v) for k, v in CATEGORY_TERMS.items()}
-        self._services = {k: self._compile(v) for k, v in SERVICE_TERMS.items()}
-
-    def _compile(self, terms: dict[str, tuple[str, ...]]) -> _Lexicon:
-        cjk: list[str] = []
-        latin: list[str] = []
-        for lang, words in terms.items():
-            for word in words:
-                if lang == "en" or word.isascii():
-                    latin.append(" " + " ".join(self._stems(word)) + " ")
-                else:
-                    cjk.append(self._analyser.normalize(word, lang))
-        return _Lexicon(tuple(dict.fromkeys(cjk)), tuple(dict.fromkeys(latin)))
+        cjk: dict[str, list[str]] = {}
+        latin: dict[str, list[str]] = {}
+        for prefix, lexicons in (("c", CATEGORY_TERMS), ("s", SERVICE_TERMS)):
+            for key, terms in lexicons.items():
+                label = f"{prefix}{key}"
+                for lang, words in terms.items():
+                    for word in words:
+                        if lang == "en" or word.isascii():
+                            owners = latin.setdefault(" " + " ".join(self._stems(word)) + " ", [])
+                        else:
+                            owners = cjk.setdefault(self._analyser.normalize(word, lang), [])
+                        if label not in owners:
+                            owners.append(label)
+        self._cjk = _automaton(cjk)
+        self._latin = _automaton(latin)
 
     def _stems(self, text: str) -> list[str]:
         return [self._analyser.stem(w) for w in re.findall(r"[a-z0-9+#]+", text.lower())]
 
     def classify(self, title: str, body: str, lang: str = "") -> Classification:
         lang = lang or self._analyser.identify(f"{title}\n{body}")
-        title_n = self._analyser.normalize(title, lang)
-        body_n = self._analyser.normalize(body[:BODY_CHARS], lang)
-        texts = (
-            (title_n, " " + " ".join(self._stems(title_n)) + " ", TITLE_WEIGHT, None),
-            (body_n, " " + " ".join(self._stems(body_n)) + " ", 1, BODY_CAP),
-        )
-        category_scores = {k: _score(lex, texts) for k, lex in self._categories.items()}
-        service_scores = {k: _score(lex, texts) for k, lex in self._services.items()}
+        return self.classify_analysed(self._analyser.analyse(title, lang),
+                                      self._analyser.analyse(body[:BODY_CHARS], lang))
+
+    def classify_analysed(self, title: Analysis, body: Analysis) -> Classification:
+        """Classify from the indexer's analysis, so that no text is normalised or stemmed twice."""
+        scores: dict[str, int] = {}
+        for analysis, weight, cap in ((title, TITLE_WEIGHT, None), (body, 1, BODY_CAP)):
+            hits: dict[str, int] = {}
+            # Every occurrence of every term counts, overlaps included (汽车零部件 and 零部件).
+            for haystack, automaton in ((analysis.norm, self._cjk), (f" {' '.join(analysis.words)} ", self._latin)):
+                for _, labels in automaton.iter(haystack):
+                    for label in labels:
+                        hits[label] = hits.get(label, 0) + 1
+            for label, n in hits.items():
+                scores[label] = scores.get(label, 0) + weight * (min(n, cap) if cap is not None else n)
+        category_scores = {int(k[1:]): v for k, v in scores.items() if k[0] == "c"}
+        service_scores = {k[1:]: v for k, v in scores.items() if k[0] == "s"}
         best = max(category_scores.values(), default=0)
-        ranked = sorted((s, -k, k) for k, s in category_scores.items()
-                        if s >= MIN_SCORE and s >= best * RELATIVE_TO_BEST)
-        categories = sorted(k for _, _, k in ranked[::-1][:MAX_CATEGORIES])
-        services = [k for k, s in service_scores.items() if s >= MIN_SCORE]
-        return Classification(
-            categories, services,
-            {k: v for k, v in category_scores.items() if v},
-            {k: v for k, v in service_scores.items() if v},
-        )
+        ranked = sorted(((s, -k) for k, s in category_scores.items()
+                         if s >= MIN_SCORE and s >= best * RELATIVE_TO_BEST), reverse=True)
+        categories = sorted(-k for _, k in ranked[:MAX_CATEGORIES])
+        services = [k for k in SERVICE_TERMS if service_scores.get(k, 0) >= MIN_SCORE]
+        return Classification(categories, services, category_scores, service_scores)
 
 
-def _score(lexicon: _Lexicon, texts: tuple[tuple[str, str, int, int | None], ...]) -> int:
-    total = 0
-    for plain, stems, weight, cap in texts:
-        hits = sum(plain.count(term) for term in lexicon.cjk) + sum(stems.count(term) for term in lexicon.latin)
-        total += weight * (min(hits, cap) if cap is not None else hits)
-    return total
+def _automaton(terms: dict[str, list[str]]) -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    for term, labels in terms.items():
+        automaton.add_word(term, tuple(labels))
+    automaton.make_automaton()
+    return automaton

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -22,6 +23,8 @@ CATEGORY_IDS = tuple(range(1, 12))
 TRANSLATION_LANGS = ("zh", "en", "ja")
 SUMMARY_CHARS = 280
 
+# Control characters other than newline and tab are noise from broken pages.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _TRACKING_PARAMS = frozenset(
     {"fbclid", "gclid", "dclid", "msclkid", "yclid", "mc_cid", "mc_eid", "spm", "from", "ref", "_ga"}
 )
@@ -49,7 +52,11 @@ def canonical_url(url: str) -> str:
 
 def document_id(url: str) -> str:
     """A stable id from the canonical URL: 32 hex characters, safe in any backend."""
-    return hashlib.blake2b(canonical_url(url).encode("utf-8"), digest_size=16).hexdigest()
+    return _hash_id(canonical_url(url))
+
+
+def _hash_id(canonical: str) -> str:
+    return hashlib.blake2b(canonical.encode("utf-8"), digest_size=16).hexdigest()
 
 
 @dataclass(slots=True)
@@ -80,7 +87,7 @@ class Document:
 
     def __post_init__(self) -> None:
         self.url = canonical_url(self.url)
-        self.id = document_id(self.url)
+        self.id = _hash_id(self.url)
         self.site = (self.site or urlsplit(self.url).hostname or "").lower()
         self.title = _clean_text(self.title, "title")
         self.body = _clean_text(self.body, "body")
@@ -150,12 +157,16 @@ class Document:
         return cls(translations=translations, **kwargs)
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["published_at"] = self.published_at.isoformat() if self.published_at else None
-        data["fetched_at"] = self.fetched_at.isoformat() if self.fetched_at else None
-        data["translations"] = {k: {"title": t.title, "summary": t.summary}
-                                for k, t in self.translations.items()}
-        return data
+        return {
+            "id": self.id, "url": self.url, "title": self.title, "body": self.body, "summary": self.summary,
+            "site": self.site, "source": self.source, "group": self.group, "lang": self.lang,
+            "company": self.company, "contact": self.contact, "categories": list(self.categories),
+            "services": list(self.services),
+            "published_at": self.published_at.isoformat() if self.published_at else None,
+            "fetched_at": self.fetched_at.isoformat() if self.fetched_at else None,
+            "content_hash": self.content_hash,
+            "translations": {k: {"title": t.title, "summary": t.summary} for k, t in self.translations.items()},
+        }
 
 
 def _translation(lang: str, value: Any) -> Translation:
@@ -171,8 +182,9 @@ def _clean_text(value: Any, name: str) -> str:
         return ""
     if not isinstance(value, str):
         raise DocumentError(name, "must be a string")
-    # Control characters other than newline and tab are noise from broken pages.
-    return "".join(ch for ch in value if ch >= " " or ch in "\n\t").strip()
+    if _CONTROL.search(value) is not None:
+        value = _CONTROL.sub("", value)
+    return value.strip()
 
 
 def _summarise(text: str) -> str:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
+from multiprocessing import get_context
 
 from categories import Classifier
-from indexer.analysis import Analyser, Analysis
+from indexer.analysis import Analyser
 from indexer.backends.base import Backend, IndexedDocument
 from indexer.document import Document
 
 LANG_SAMPLE_CHARS = 2000
+FIELD_SEPARATOR = "\x1f"  # never an analyser token, so a phrase cannot run from the body into a name
 
 
 @dataclass(slots=True)
@@ -38,13 +41,14 @@ class Indexer:
         a = self.analyser
         if not doc.lang:
             doc.lang = a.identify(f"{doc.title}\n{doc.body[:LANG_SAMPLE_CHARS]}")
+        title = a.analyse(doc.title, doc.lang)
+        body = a.analyse(doc.body, doc.lang)
         if not doc.categories or not doc.services:
-            found = self.classifier.classify(doc.title, doc.body, doc.lang)
+            found = self.classifier.classify_analysed(title, body)
             doc.categories = doc.categories or found.categories
             doc.services = doc.services or found.services
         extras = [a.analyse(doc.company, doc.lang)] if doc.company else []
         extras += [a.analyse(f"{t.title}\n{t.summary}", lang) for lang, t in doc.translations.items()]
-        title = a.analyse(doc.title, doc.lang)
         suggestions: list[tuple[str, str, str]] = []
         if doc.title:
             suggestions.append((a.normalize(doc.title, doc.lang), "title", doc.title[:120]))
@@ -52,34 +56,98 @@ class Indexer:
             suggestions.append((a.normalize(doc.company, doc.lang), "company", doc.company[:120]))
         terms = [t for t in title.words if not t.isascii()] + [t for t in title.exact if t.isascii()]
         suggestions += [(t, "term", t) for t in dict.fromkeys(terms) if len(t) > 1 and not t.isdigit()]
+        extra_words = [w for e in extras for w in e.words]
+        extra_exact = [w for e in extras for w in e.exact]
         return IndexedDocument(
             document=doc,
-            title=title,
-            body=a.analyse(doc.body, doc.lang),
-            extra=Analysis(doc.lang, [w for e in extras for w in e.words], [w for e in extras for w in e.exact]),
+            title=" ".join(title.words),
+            body=" ".join(body.words),
+            extra=" ".join(extra_words),
+            title_exact=" ".join(title.exact),
+            body_exact=" ".join(body.exact) + (f" {FIELD_SEPARATOR} " + " ".join(extra_exact) if extra_exact else ""),
             suggestions=tuple(suggestions),
         )
 
     def index(self, documents: Iterable[Document], batch_size: int = 2000,
-              progress: Callable[[int], None] | None = None) -> IndexReport:
+              progress: Callable[[int], None] | None = None, workers: int = 0) -> IndexReport:
         """Index in batches; each batch is committed before the next starts, so a crash loses at
-        most the batch in flight. Documents whose content hash is unchanged are skipped unanalysed."""
+        most the batch in flight. Documents whose content hash is unchanged are skipped unanalysed.
+
+        With `workers` > 0, analysis runs in that many processes once the input fills a batch
+        (small imports never pay their start-up), and the next batch is analysed while the
+        current one is written.
+        """
         report = IndexReport()
-        for batch in _batches(iter(documents), batch_size):
-            known = self.backend.known_hashes([d.id for d in batch])
-            latest: dict[str, Document] = {d.id: d for d in batch}  # the last version of a URL wins
-            changed = [d for d in latest.values() if known.get(d.id) != d.content_hash]
-            report.unchanged += len(batch) - len(changed)
-            counts = self.backend.upsert([self.prepare(d) for d in changed])
-            report.added += counts.added
-            report.updated += counts.updated
-            report.unchanged += counts.unchanged
-            report.batches += 1
-            if progress is not None:
-                progress(len(batch))
+        pool: ProcessPoolExecutor | None = None
+        pending: tuple[int, list[Future[list[IndexedDocument]]] | list[IndexedDocument]] | None = None
+        try:
+            for batch in _batches(iter(documents), batch_size):
+                known = self.backend.known_hashes([d.id for d in batch])
+                latest: dict[str, Document] = {d.id: d for d in batch}  # the last version of a URL wins
+                changed = [d for d in latest.values() if known.get(d.id) != d.content_hash]
+                report.unchanged += len(batch) - len(changed)
+                if workers > 0 and pool is None and len(batch) == batch_size:
+                    pool = _start_pool(workers, self.analyser)
+                work: list[Future[list[IndexedDocument]]] | list[IndexedDocument]
+                if pool is not None:
+                    work = [pool.submit(_prepare_in_worker, chunk) for chunk in _chunks(changed, WORKER_CHUNK)]
+                else:
+                    work = [self.prepare(d) for d in changed]
+                if pending is not None:
+                    self._write(*pending, report, progress)
+                pending = (len(batch), work)
+            if pending is not None:
+                self._write(*pending, report, progress)
+        finally:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
         return report
+
+    def _write(self, size: int, work: list[Future[list[IndexedDocument]]] | list[IndexedDocument],
+               report: IndexReport, progress: Callable[[int], None] | None) -> None:
+        prepared = [d for f in work for d in f.result()] if work and isinstance(work[0], Future) else work
+        counts = self.backend.upsert(prepared)  # type: ignore[arg-type]
+        report.added += counts.added
+        report.updated += counts.updated
+        report.unchanged += counts.unchanged
+        report.batches += 1
+        if progress is not None:
+            progress(size)
+
+
+WORKER_CHUNK = 50
+
+# Each worker process holds its own analyser and classifier, built once by the pool initialiser:
+# process-local state that exists only inside pool workers.
+_worker_indexer: Indexer | None = None
+
+
+class _NoBackend:
+    """Workers analyse only; writing stays in the parent, which owns the index writer."""
+
+
+def _init_worker(detector: str, user_dictionary: list[tuple[str, int | None, str | None]]) -> None:
+    global _worker_indexer
+    analyser = Analyser(detector)  # type: ignore[arg-type]
+    analyser.set_user_dictionary(user_dictionary)
+    _worker_indexer = Indexer(analyser, _NoBackend())  # type: ignore[arg-type]
+
+
+def _prepare_in_worker(documents: list[Document]) -> list[IndexedDocument]:
+    assert _worker_indexer is not None
+    return [_worker_indexer.prepare(d) for d in documents]
+
+
+def _start_pool(workers: int, analyser: Analyser) -> ProcessPoolExecutor:
+    # spawn, not fork: the parent holds index-writer threads, which fork would copy half-alive.
+    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_init_worker,
+                               initargs=(analyser.languages.detector_name, analyser.user_dictionary))
 
 
 def _batches(items: Iterator[Document], size: int) -> Iterator[list[Document]]:
     while batch := list(islice(items, size)):
         yield batch
+
+
+def _chunks(items: list[Document], size: int) -> list[list[Document]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]

@@ -70,7 +70,8 @@ def import_(
         raise _fail(f"cannot read {file}: {exc.strerror}", EXIT_BAD_INPUT) from None
     try:
         with tqdm(desc="importing", unit=" docs", file=sys.stderr, disable=None) as bar:
-            report = app.indexer.index(read_jsonl(stream, errors), app.settings.import_batch_size, bar.update)
+            report = app.indexer.index(read_jsonl(stream, errors), app.settings.import_batch_size, bar.update,
+                                       workers=app.settings.index_workers)
     except BackendError as exc:
         raise _fail(str(exc), EXIT_BACKEND) from None
     finally:

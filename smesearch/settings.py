@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -22,6 +24,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     import_batch_size: int = 2000
+    # Analysis processes for imports longer than one batch; 0 analyses in the importing process.
+    index_workers: int = Field(default_factory=lambda: os.cpu_count() or 1)
 
     @property
     def index_dir(self) -> Path:

@@ -60,6 +60,7 @@ class Analysis:
     lang: str
     words: list[str]
     exact: list[str]
+    norm: str = ""  # the normalised text the streams were cut from
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,16 +99,26 @@ class Analyser:
 
     def __init__(self, detector: DetectorName = "lingua", user_dictionary: Path | None = None) -> None:
         self.languages = LanguageIdentifier(detector)
-        self.user_dictionary = _user_dictionary_lines(user_dictionary)
         self._jieba = rjieba.Jieba()
-        for word, freq, tag in self.user_dictionary:
-            self._jieba.add_word(word, freq, tag)
+        self.user_dictionary: list[tuple[str, int | None, str | None]] = []
+        self.set_user_dictionary(_user_dictionary_lines(user_dictionary))
         self._t2s = opencc.OpenCC("t2s")
         self._s2t = opencc.OpenCC("s2t")
         self._t2jp = opencc.OpenCC("t2jp")
-        self._sudachi = Dictionary(dict="core").tokenizer()
+        sudachi = Dictionary(dict="core")
+        self._sudachi = sudachi.tokenizer(SplitMode.C, fields={"pos", "normalized_form", "split_a"})
+        self._pos_drop, self._pos_function = _pos_ids(sudachi)
         self._stemmer = Stemmer.Stemmer("english")
         self.stopwords = load_stopwords()
+
+    def set_user_dictionary(self, entries: list[tuple[str, int | None, str | None]]) -> None:
+        """Add (word, frequency, tag) entries to jieba's dictionary, as jieba's load_userdict does."""
+        known = {w for w, _, _ in self.user_dictionary}
+        for word, freq, tag in entries:
+            if word not in known:
+                self._jieba.add_word(word, freq, tag)
+                self.user_dictionary.append((word, freq, tag))
+                known.add(word)
 
     # -- normalisation -------------------------------------------------------------------
 
@@ -139,10 +150,13 @@ class Analyser:
         if lang == "zh":
             words = self._chinese(norm, index=True)
         elif lang == "ja":
-            words = list(self._japanese(norm, index=True))
+            words = self._japanese(norm, index=True)
+        elif _CJK_RUN.search(norm) is None:
+            found = _WORD.findall(norm)
+            words = self._stemmer.stemWords(found) if lang == "en" else found
         else:
             words = list(self._generic(norm, lang, index=True))
-        return Analysis(lang, words, _exact_tokens(norm))
+        return Analysis(lang, words, _exact_tokens(norm), norm)
 
     # -- queries -------------------------------------------------------------------------
 
@@ -171,7 +185,7 @@ class Analyser:
             if lang == "zh":
                 words = self._chinese(norm, index=False)
             elif lang == "ja":
-                words = list(self._japanese(norm, index=False))
+                words = self._japanese(norm, index=False)
             else:
                 words = list(self._generic(norm, lang, index=False))
             variant = QueryTermVariant(lang, tuple(words), tuple(_exact_tokens(norm)))
@@ -193,12 +207,12 @@ class Analyser:
         dropped: list[str] = []
         if lang == "ja":
             for chunk in _chunks(norm):
-                for m in self._sudachi.tokenize(chunk, SplitMode.C):
-                    pos = m.part_of_speech()[0]
-                    surface = m.surface()
-                    if pos in _SUDACHI_DROP or _HAS_WORD_CHAR.search(surface) is None:
+                for m in self._sudachi.tokenize(chunk):
+                    pos = m.part_of_speech_id()
+                    if pos in self._pos_drop:
                         continue
-                    if pos in _SUDACHI_FUNCTION_WORDS or m.normalized_form() in self.stopwords:
+                    surface = m.surface()
+                    if pos in self._pos_function or m.normalized_form() in self.stopwords:
                         dropped.append(surface)
                     else:
                         kept.append(surface)
@@ -220,22 +234,25 @@ class Analyser:
         words = [t for t in tokens if t.isalnum()]
         return self._stem_latin(words) if _ASCII_LETTER.search(norm) is not None else words
 
-    def _japanese(self, norm: str, index: bool) -> Iterator[str]:
+    def _japanese(self, norm: str, index: bool) -> list[str]:
+        drop = self._pos_drop
+        out: list[str] = []
+        append, extend = out.append, out.extend
         for chunk in _chunks(norm):
-            for m in self._sudachi.tokenize(chunk, SplitMode.C):
-                if m.part_of_speech()[0] in _SUDACHI_DROP:
+            for m in self._sudachi.tokenize(chunk):
+                if m.part_of_speech_id() in drop:
                     continue
-                form = m.normalized_form().lower()
-                if _HAS_WORD_CHAR.search(form) is None:
+                form = m.normalized_form()
+                if form.isascii():
+                    append(self._stem(form.lower()))
                     continue
-                yield self._stem(form)
-                if index:
+                append(form)
+                # Short units of long words (中小企業 → 中小, 企業) for recall, like jieba's search mode.
+                if index and len(form) > 2:
                     parts = m.split(SplitMode.A)
                     if len(parts) > 1:
-                        for part in parts:
-                            sub = part.normalized_form().lower()
-                            if _HAS_WORD_CHAR.search(sub) is not None:
-                                yield self._stem(sub)
+                        extend([p.normalized_form() for p in parts if p.part_of_speech_id() not in drop])
+        return out
 
     def _generic(self, norm: str, lang: str, index: bool) -> Iterator[str]:
         """English with stems; other languages with plain words; CJK runs inside them segmented."""
@@ -261,7 +278,7 @@ class Analyser:
         return self._stemmer.stemWord(word)
 
     def _stem(self, token: str) -> str:
-        return self._stemmer.stemWord(token) if token.isascii() and token.isalpha() else token
+        return self._stemmer.stemWord(token) if token.isalpha() else token
 
     def _stem_latin(self, tokens: list[str]) -> list[str]:
         stem = self._stemmer.stemWord
@@ -280,6 +297,20 @@ def _exact_tokens(norm: str) -> list[str]:
         else:
             extend(map(add, run, run[1:]))
     return out
+
+
+def _pos_ids(dictionary: Dictionary) -> tuple[frozenset[int], frozenset[int]]:
+    """Part-of-speech ids to drop from the index (punctuation, blanks) and from key sentences
+    (also particles, auxiliaries, conjunctions), looked up once instead of per morpheme."""
+    drop, function = set(), set()
+    pos_id = 0
+    while (pos := dictionary.pos_of(pos_id)) is not None:
+        if pos[0] in _SUDACHI_DROP:
+            drop.add(pos_id)
+        if pos[0] in _SUDACHI_FUNCTION_WORDS:
+            function.add(pos_id)
+        pos_id += 1
+    return frozenset(drop), frozenset(function)
 
 
 def _chunks(text: str) -> Iterator[str]:

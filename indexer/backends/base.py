@@ -12,7 +12,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal, Protocol
 
-from indexer.analysis import Analysis
 from indexer.document import Document
 from indexer.query import Plan
 
@@ -25,12 +24,15 @@ class BackendError(RuntimeError):
 
 @dataclass(frozen=True, slots=True)
 class IndexedDocument:
-    """A document with its analysed fields: what a backend stores and searches."""
+    """A document with its analysed fields, each a string of whitespace-separated tokens:
+    exactly what a backend indexes, with a whitespace tokenizer and no analysis of its own."""
 
     document: Document
-    title: Analysis
-    body: Analysis
-    extra: Analysis  # company name and translated titles and summaries
+    title: str  # dictionary words (search mode)
+    body: str
+    extra: str  # company name and translated titles and summaries
+    title_exact: str  # CJK bigrams and unstemmed words, in text order, for phrases and unknown names
+    body_exact: str  # body, then a separator token, then the extra texts
     # completions this document offers, as (normalised text, kind, text shown)
     suggestions: tuple[tuple[str, str, str], ...] = ()
 

@@ -36,7 +36,6 @@ from indexer.query import AllOf, AnyOf, Everything, NoneOf, PhraseMatch, Plan, S
 TITLE_BOOST = 3.0
 EXTRA_BOOST = 1.0
 EXACT_BOOST = 0.4  # the bigram fallback ranks below dictionary-word matches
-FIELD_SEPARATOR = "\x1f"  # never an analyser token, so phrases cannot run from one text into the next
 WRITER_HEAP = 128_000_000
 
 
@@ -46,7 +45,10 @@ def build_schema() -> tantivy.Schema:
     for name in ("source", "site", "lang", "group", "category", "service"):
         sb.add_text_field(name, fast=True, tokenizer_name="raw")
     sb.add_date_field("date", indexed=True, fast=True)
-    for name in ("title", "body", "extra", "title_exact", "body_exact"):
+    # Phrases run on the exact streams only, so only they pay for positions.
+    for name in ("title", "body", "extra"):
+        sb.add_text_field(name, tokenizer_name="whitespace", index_option="freq")
+    for name in ("title_exact", "body_exact"):
         sb.add_text_field(name, tokenizer_name="whitespace", index_option="position")
     return sb.build()
 
@@ -127,12 +129,11 @@ class EmbeddedBackend:
             tdoc.add_text("service", s)
         if doc.published_at is not None:  # undated pages sort last and fall outside date ranges
             tdoc.add_date("date", doc.published_at.astimezone(UTC).replace(tzinfo=None))
-        tdoc.add_text("title", " ".join(item.title.words))
-        tdoc.add_text("body", " ".join(item.body.words))
-        tdoc.add_text("extra", " ".join(item.extra.words))
-        tdoc.add_text("title_exact", " ".join(item.title.exact))
-        tdoc.add_text("body_exact", f" {FIELD_SEPARATOR} ".join(
-            (" ".join(item.body.exact), " ".join(item.extra.exact))))
+        tdoc.add_text("title", item.title)
+        tdoc.add_text("body", item.body)
+        tdoc.add_text("extra", item.extra)
+        tdoc.add_text("title_exact", item.title_exact)
+        tdoc.add_text("body_exact", item.body_exact)
         return tdoc
 
     def commit(self) -> None:
