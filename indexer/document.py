@@ -156,6 +156,21 @@ class Document:
                 kwargs.pop(name, None)
         return cls(translations=translations, **kwargs)
 
+    @classmethod
+    def from_stored(cls, data: Mapping[str, Any]) -> Document:
+        """Rebuild a document this program validated and stored itself, without validating again:
+        result pages fetch ten of these per search."""
+        doc = object.__new__(cls)
+        for name in ("id", "url", "title", "body", "summary", "site", "source", "group", "lang", "company",
+                     "contact", "content_hash"):
+            setattr(doc, name, data[name])
+        doc.categories = list(data["categories"])
+        doc.services = list(data["services"])
+        doc.published_at = datetime.fromisoformat(data["published_at"]) if data["published_at"] else None
+        doc.fetched_at = datetime.fromisoformat(data["fetched_at"]) if data["fetched_at"] else None
+        doc.translations = {k: Translation(v["title"], v["summary"]) for k, v in data["translations"].items()}
+        return doc
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id, "url": self.url, "title": self.title, "body": self.body, "summary": self.summary,

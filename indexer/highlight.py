@@ -7,13 +7,14 @@ points; whoever displays it decides how to mark the spans, and never has to pars
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import islice
 
 SNIPPET_CHARS = 180
 CONTEXT_BEFORE = 30
-MAX_SCAN_CHARS = 50_000
+MAX_SCAN_CHARS = 20_000
+MAX_SPANS = 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,24 +23,23 @@ class Snippet:
     highlights: list[tuple[int, int]] = field(default_factory=list)
 
 
-def _normalised_view(text: str, to_simplified: Callable[[str], str] | None) -> tuple[str, list[int]]:
-    """Normalised text and, for each of its characters, the index of the original character."""
-    norm = unicodedata.normalize("NFKC", text).lower()
-    if len(norm) == len(text):
-        mapping = list(range(len(text)))
-    else:
-        pieces: list[str] = []
-        mapping = []
-        for i, ch in enumerate(text):
-            n = unicodedata.normalize("NFKC", ch).lower()
-            pieces.append(n)
-            mapping.extend([i] * len(n))
-        norm = "".join(pieces)
+# Full-width ASCII and the ideographic space, the compatibility forms real pages are full of,
+# folded one character for one so that offsets in the folded text are offsets in the original.
+_FULL_WIDTH = {**{c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}, 0x3000: 0x20}
+
+
+def _normalised_view(text: str, to_simplified: Callable[[str], str] | None, fold_width: bool) -> str:
+    """The text folded as the analyser folds it, character for character (rarer NFKC
+    compatibility forms such as ligatures are left alone: they only cost a missed highlight)."""
+    folded = text.translate(_FULL_WIDTH) if fold_width else text
+    lowered = folded.lower()
+    if len(lowered) == len(folded):
+        folded = lowered
     if to_simplified is not None:
-        converted = to_simplified(norm)
-        if len(converted) == len(norm):
-            norm = converted
-    return norm, mapping
+        converted = to_simplified(folded)
+        if len(converted) == len(folded):
+            folded = converted
+    return folded
 
 
 def _matcher(terms: list[str]) -> re.Pattern[str] | None:
@@ -59,13 +59,9 @@ def find_spans(text: str, terms: list[str], to_simplified: Callable[[str], str] 
     pattern = _matcher(terms)
     if pattern is None or not text:
         return []
-    scanned = text[:limit]
-    norm, mapping = _normalised_view(scanned, to_simplified)
-    spans = []
-    for m in pattern.finditer(norm):
-        start, end = mapping[m.start()], mapping[m.end() - 1] + 1
-        spans.append((start, end, m.group()))
-    return spans
+    # Full-width forms fold to ASCII, so only ASCII terms can be hidden behind them.
+    norm = _normalised_view(text[:limit], to_simplified, fold_width=any(t.isascii() for t in terms))
+    return [(m.start(), m.end(), m.group()) for m in islice(pattern.finditer(norm), MAX_SPANS)]
 
 
 def make_snippet(text: str, terms: list[str], to_simplified: Callable[[str], str] | None = None,
@@ -75,7 +71,7 @@ def make_snippet(text: str, terms: list[str], to_simplified: Callable[[str], str
     if not spans:
         return _fold(text, 0, min(len(text), length), [])
     best_start, best_score = 0, -1
-    for start, _, _ in spans[:300]:
+    for start, _, _ in spans:
         window_start = max(0, start - CONTEXT_BEFORE)
         covered = {term for s, e, term in spans if s >= window_start and e <= window_start + length}
         if len(covered) > best_score:
@@ -92,33 +88,46 @@ def highlight_whole(text: str, terms: list[str], to_simplified: Callable[[str], 
 
 def _fold(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> Snippet:
     """Cut text[start:end], fold whitespace runs to one space, add ellipses, and move the spans along."""
-    out: list[str] = []
+    window = text[start:end]
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    if _FOLDABLE.search(window) is None:  # the common case: nothing to fold, offsets just shift
+        shift = len(prefix) - start
+        return Snippet(prefix + window + suffix, _merge([(s + shift, e + shift) for s, e in spans]))
+    out: list[str] = [prefix] if prefix else []
     position: dict[int, int] = {}
-    if start > 0:
-        out.append("…")
+    length = len(prefix)
     previous_space = start > 0
     for i in range(start, end):
         ch = text[i]
-        position[i] = len(out)
+        position[i] = length
         if ch.isspace():
             if not previous_space:
                 out.append(" ")
+                length += 1
             previous_space = True
             continue
         out.append(ch)
+        length += 1
         previous_space = False
-    position[end] = len(out)
-    if end < len(text):
-        out.append("…")
+    position[end] = length
+    out.append(suffix)
     highlights = []
     for s, e in spans:
         a, b = position.get(s), position.get(e)
         if a is not None and b is not None and b > a:
             highlights.append((a, b))
+    return Snippet("".join(out), _merge(highlights))
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     merged: list[tuple[int, int]] = []
-    for a, b in sorted(highlights):
+    for a, b in sorted(spans):
         if merged and a <= merged[-1][1]:
             merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
         else:
             merged.append((a, b))
-    return Snippet("".join(out).strip() if not merged else "".join(out), merged)
+    return merged
+
+
+_FOLDABLE = re.compile(r"\s\s|[^\S ]")

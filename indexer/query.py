@@ -348,6 +348,7 @@ def _plan(analyser: Analyser, node: Node, lang_hint: str, highlights: list[str])
         variants = analyser.query_variants(node.text, lang_hint)
         if not variants:
             return None
+        variants = [_without_needless_fallback(v) for v in variants]
         highlights.append(node.text.lower())
         for v in variants:
             # Single characters from a longer word (件 of 零部件) would light up half a page.
@@ -375,6 +376,18 @@ def _plan(analyser: Analyser, node: Node, lang_hint: str, highlights: list[str])
     return AllOf(tuple(children)) if isinstance(node, And) else AnyOf(tuple(children))
 
 
+def _without_needless_fallback(variant: QueryTermVariant) -> QueryTermVariant:
+    """Keep the exact (bigram) reading only where the dictionary cut the word into pieces.
+
+    A word the dictionary knows whole (汽车零部件, 代理商, parts) is found by its dictionary
+    token; its phrase query would only slow the search down (measured: 2.5x). A word cut into
+    pieces (金杯汽车 → 金杯 汽车, 华晨宝马 → 华晨 宝马) may be a name the dictionary lacks, and its
+    bigrams find it even where the page was segmented differently."""
+    if len(variant.words) > 1:
+        return variant
+    return QueryTermVariant(variant.lang, variant.words, ())
+
+
 def _analyse_sentence(analyser: Analyser, text: str, lang_hint: str, max_length: int) -> AnalysedQuery:
     if len(text) > max_length:
         raise QueryError(f"the query is {len(text)} characters long; the limit is {max_length}")
@@ -389,7 +402,7 @@ def _analyse_sentence(analyser: Analyser, text: str, lang_hint: str, max_length:
         notes.append("the sentence has only common words, so all of them are searched")
     terms: list[Plan] = []
     for word in content:
-        variants = analyser.query_variants(word)
+        variants = [_without_needless_fallback(v) for v in analyser.query_variants(word)]
         if variants:
             terms.append(TermMatch(word, tuple(variants)))
     minimum = max(1, math.floor(len(terms) * SENTENCE_MINIMUM_SHOULD_MATCH)) if len(terms) > 2 else len(terms)

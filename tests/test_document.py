@@ -65,3 +65,9 @@ def test_category_zero_means_not_specified_and_translations_are_kept() -> None:
 def test_control_characters_are_removed_from_text() -> None:
     d = Document.from_mapping({"url": "https://e.com/x", "title": "a\x00b\x07c", "body": "line\nnext\tcol"})
     assert d.title == "abc" and d.body == "line\nnext\tcol"
+
+
+def test_stored_documents_come_back_unchanged() -> None:
+    d = Document.from_mapping({"url": "https://e.com/x", "title": "汽车", "categories": [8], "services": ["agent"],
+                               "published_at": "2024-05-01", "title_en": "Cars", "company": "沈阳金杯"})
+    assert Document.from_stored(d.to_dict()).to_dict() == d.to_dict()

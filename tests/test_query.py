@@ -131,3 +131,10 @@ def test_sentence_of_stop_words_only_searches_them_and_says_so(analyser: Analyse
 def test_sentence_mode_ignores_query_syntax(analyser: Analyser) -> None:
     q = analyse_query(analyser, 'parts (for "cars"', mode="sentence")
     assert {c.source for c in q.plan.children if isinstance(c, TermMatch)} == {"parts", "cars"}  # type: ignore[union-attr]
+
+
+def test_bigram_fallback_only_for_words_the_dictionary_cuts_into_pieces(analyser: Analyser) -> None:
+    known = analyse_query(analyser, "汽车零部件").plan
+    assert isinstance(known, TermMatch) and all(v.exact == () for v in known.variants)
+    unknown = analyse_query(analyser, "金杯汽车").plan
+    assert isinstance(unknown, TermMatch) and unknown.variants[0].exact == ("金杯", "杯汽", "汽车")

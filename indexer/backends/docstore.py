@@ -115,11 +115,11 @@ class DocumentStore:
             return {}
         marks = ",".join("?" * len(ids))
         rows = self._db.execute(f"SELECT id, doc FROM documents WHERE id IN ({marks})", ids).fetchall()
-        return {doc_id: Document.from_mapping(json.loads(doc)) for doc_id, doc in rows}
+        return {doc_id: Document.from_stored(json.loads(doc)) for doc_id, doc in rows}
 
     def all_documents(self) -> Iterable[Document]:
         for (doc,) in self._db.execute("SELECT doc FROM documents ORDER BY rowid"):
-            yield Document.from_mapping(json.loads(doc))
+            yield Document.from_stored(json.loads(doc))
 
     def suggest(self, prefix: str, limit: int) -> list[Suggestion]:
         rows = self._db.execute(

@@ -7,6 +7,7 @@ tantivy answered queries several times faster and computes facets natively.
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,7 @@ class EmbeddedBackend:
         self._writer: tantivy.IndexWriter | None = None
         self._writer_heap = writer_heap
         self._lock = threading.Lock()
+        self._threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="tantivy-facets")
         self._seen_meta: float = -1.0
 
     # -- writing ---------------------------------------------------------------------------
@@ -157,6 +159,7 @@ class EmbeddedBackend:
         return len(self._store.delete("source", source))
 
     def close(self) -> None:
+        self._threads.shutdown()
         if self._writer is not None:
             self._writer.wait_merging_threads()
             self._writer = None
@@ -182,26 +185,36 @@ class EmbeddedBackend:
     def search(self, query: BackendQuery) -> BackendResult:
         searcher = self._searcher()
         tquery = self._with_filters(self._compile(query.plan), query.filters)
+        facets: dict[str, list[tuple[str, int]]] = {}
         try:
+            # tantivy releases the GIL, so the facet pass runs beside the top-k search. The facet
+            # pass also gives the total (every document has exactly one language), so the top-k
+            # search needs no count of its own.
+            counting = self._threads.submit(self._facets, searcher, tquery) if query.facets else None
             if query.sort == "date":
-                result = searcher.search(tquery, query.limit, count=True, order_by_field="date",
+                result = searcher.search(tquery, query.limit, count=not query.facets, order_by_field="date",
                                          offset=query.offset, order=tantivy.Order.Desc)
             else:
-                result = searcher.search(tquery, query.limit, count=True, offset=query.offset)
+                result = searcher.search(tquery, query.limit, count=not query.facets, offset=query.offset)
+            if counting is not None:
+                facets, total = counting.result()
         except ValueError as exc:
             raise BackendError(f"the index could not run this search: {exc}") from exc
+        if not query.facets:
+            # tantivy's type stubs omit SearchResult.count, which search(count=True) fills in.
+            total = int(result.count or 0)  # type: ignore[attr-defined]
         ids = [searcher.doc(addr)["id"][0] for _, addr in result.hits]
         docs = self._store.get_many(ids)
         hits = [BackendHit(docs[i], float(score) if query.sort == "relevance" else None)
                 for (score, _), i in zip(result.hits, ids, strict=True) if i in docs]
-        facets = self._facets(searcher, tquery) if query.facets else {}
-        # tantivy's type stubs omit SearchResult.count, which search(count=True) fills in.
-        return BackendResult(int(result.count or 0), hits, facets)  # type: ignore[attr-defined]
+        return BackendResult(total, hits, facets)
 
-    def _facets(self, searcher: tantivy.Searcher, tquery: Query) -> dict[str, list[tuple[str, int]]]:
+    def _facets(self, searcher: tantivy.Searcher, tquery: Query) -> tuple[dict[str, list[tuple[str, int]]], int]:
         spec = {name: {"terms": {"field": name, "size": 50 if name == "site" else 20}} for name in FACET_FIELDS}
         raw: dict[str, Any] = searcher.aggregate(tquery, spec)
-        return {name: [(b["key"], int(b["doc_count"])) for b in raw[name]["buckets"]] for name in FACET_FIELDS}
+        facets = {name: [(b["key"], int(b["doc_count"])) for b in raw[name]["buckets"]] for name in FACET_FIELDS}
+        total = sum(count for _, count in facets["lang"]) + int(raw["lang"].get("sum_other_doc_count", 0))
+        return facets, total
 
     def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
         return self._store.suggest(prefix, limit)
