@@ -119,11 +119,6 @@ class Document:
         )
         return hashlib.blake2b(payload.encode("utf-8"), digest_size=16).hexdigest()
 
-    @property
-    def date(self) -> datetime:
-        """The date a reader sorts by: publication, else the time we fetched it."""
-        return self.published_at or self.fetched_at or datetime.now(UTC)
-
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> Document:
         """Build from JSON-like data; translated fields may come as `title_en`, `summary_zh`, ..."""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -128,9 +131,17 @@ class _NoBackend:
 
 def _init_worker(detector: str, user_dictionary: list[tuple[str, int | None, str | None]]) -> None:
     global _worker_indexer
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     analyser = Analyser(detector)  # type: ignore[arg-type]
     analyser.set_user_dictionary(user_dictionary)
     _worker_indexer = Indexer(analyser, _NoBackend())  # type: ignore[arg-type]
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker whose importer was killed (SIGKILL runs no clean-up) would otherwise wait forever."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def _prepare_in_worker(documents: list[Document]) -> list[IndexedDocument]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict
 from importlib import resources
 from pathlib import Path
@@ -74,6 +75,9 @@ def import_(
                                        workers=app.settings.index_workers)
     except BackendError as exc:
         raise _fail(str(exc), EXIT_BACKEND) from None
+    except BrokenProcessPool:
+        raise _fail("an analysis worker process died (out of memory?); the batches committed before it are "
+                    "kept: run the same import again to finish", EXIT_BACKEND) from None
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()

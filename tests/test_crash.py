@@ -41,6 +41,18 @@ def stored_count(db: Path) -> int:
         return 0
 
 
+def children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
 def tantivy_count(index_dir: Path) -> int:
     from indexer.backends.embedded import build_schema
 
@@ -61,8 +73,14 @@ def test_sigkill_during_import_loses_at_most_the_batch_in_flight(tmp_path: Path,
         assert proc.poll() is None, "the import finished before it could be killed; make the corpus larger"
         assert time.monotonic() < deadline
         time.sleep(0.05)
+    workers = children(proc.pid)
+    assert workers, "a long import analyses in worker processes"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() for pid in workers):
+        assert time.monotonic() < deadline, "analysis workers outlived their killed importer"
+        time.sleep(0.1)
 
     stored = stored_count(index_dir / "documents.sqlite")
     indexed = tantivy_count(index_dir)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -61,30 +61,34 @@ class DocumentStore:
             found.update(dict(rows.fetchall()))
         return found
 
-    def write(self, documents: Iterable[tuple[Document, list[tuple[str, str, str]]]]) -> None:
+    def write(self, documents: list[tuple[Document, list[tuple[str, str, str]], bool]]) -> None:
         """Store documents and move completion weights from their old versions to the new ones.
 
-        `documents` pairs each document with its completions as (normalised, kind, text).
+        Each item is (document, its completions as (normalised, kind, text), whether it replaces a
+        stored version). Weight changes are summed over the batch first: titles of one source
+        share most of their words, so this writes a fraction of the rows.
         """
         db = self._db
+        deltas: Counter[tuple[str, str, str]] = Counter()
         db.execute("BEGIN")
         try:
-            for doc, suggestions in documents:
-                old = db.execute("SELECT suggestions FROM documents WHERE id = ?", (doc.id,)).fetchone()
-                if old is not None:
-                    db.executemany(
-                        "UPDATE suggestions SET weight = weight - 1 WHERE norm = ? AND kind = ? AND text = ?",
-                        json.loads(old[0]))
-                db.execute(
-                    "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (doc.id, doc.url, doc.source, doc.site, doc.lang, doc.group, doc.content_hash,
-                     json.dumps(suggestions, ensure_ascii=False), json.dumps(doc.to_dict(), ensure_ascii=False)),
-                )
-                db.executemany(
-                    "INSERT INTO suggestions VALUES (?, ?, ?, 1) "
-                    "ON CONFLICT (norm, kind, text) DO UPDATE SET weight = weight + 1",
-                    suggestions,
-                )
+            for doc, suggestions, replacing in documents:
+                if replacing:
+                    old = db.execute("SELECT suggestions FROM documents WHERE id = ?", (doc.id,)).fetchone()
+                    if old is not None:
+                        deltas.subtract(tuple(row) for row in json.loads(old[0]))
+                deltas.update(suggestions)
+            db.executemany(
+                "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(doc.id, doc.url, doc.source, doc.site, doc.lang, doc.group, doc.content_hash,
+                  json.dumps(suggestions, ensure_ascii=False), json.dumps(doc.to_dict(), ensure_ascii=False))
+                 for doc, suggestions, _ in documents])
+            db.executemany(
+                "INSERT INTO suggestions VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (norm, kind, text) DO UPDATE SET weight = weight + excluded.weight",
+                [(*key, delta) for key, delta in deltas.items() if delta])
+            if any(replacing for _, _, replacing in documents):
+                db.execute("DELETE FROM suggestions WHERE weight <= 0")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('last_commit', ?)", (datetime.now(UTC).isoformat(),))
             db.execute("COMMIT")
         except BaseException:
@@ -116,10 +120,6 @@ class DocumentStore:
         marks = ",".join("?" * len(ids))
         rows = self._db.execute(f"SELECT id, doc FROM documents WHERE id IN ({marks})", ids).fetchall()
         return {doc_id: Document.from_stored(json.loads(doc)) for doc_id, doc in rows}
-
-    def all_documents(self) -> Iterable[Document]:
-        for (doc,) in self._db.execute("SELECT doc FROM documents ORDER BY rowid"):
-            yield Document.from_stored(json.loads(doc))
 
     def suggest(self, prefix: str, limit: int) -> list[Suggestion]:
         rows = self._db.execute(

@@ -111,7 +111,7 @@ class EmbeddedBackend:
             # leaves them in the index only, and re-importing must not add them twice.
             writer.delete_documents_by_term("id", doc.id)
             writer.add_document(self._to_tantivy(item))
-            rows.append((doc, list(item.suggestions)))
+            rows.append((doc, list(item.suggestions), previous is not None))
         with self._lock:
             writer.commit()
             self._store.write(rows)
@@ -247,9 +247,6 @@ class EmbeddedBackend:
             location=str(self.path),
             last_commit=self._store.last_commit(),
         )
-
-    def all_documents(self) -> list[Document]:
-        return list(self._store.all_documents())
 
     # -- query compilation -------------------------------------------------------------------
 
