@@ -1,0 +1,20 @@
+"""Run every benchmark in turn (about 25 minutes on 2 cores): `make bench`."""
+
+from __future__ import annotations
+
+import runpy
+import sys
+
+MODULES = [
+    ("bench.detectors", []),
+    ("bench.analyser", []),
+    ("bench.import_docs", ["100000", "2"]),
+    ("bench.query_latency", ["10000", "100000"]),
+    ("bench.engines", ["100000"]),
+]
+
+if __name__ == "__main__":
+    for module, args in MODULES:
+        print(f"\n== python -m {module} {' '.join(args)}", flush=True)
+        sys.argv = [module, *args]
+        runpy.run_module(module, run_name="__main__")
