@@ -132,8 +132,7 @@ class _NoBackend:
 def _init_worker(detector: str, user_dictionary: list[tuple[str, int | None, str | None]]) -> None:
     global _worker_indexer
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
-    analyser = Analyser(detector)  # type: ignore[arg-type]
-    analyser.set_user_dictionary(user_dictionary)
+    analyser = Analyser(detector, user_entries=user_dictionary)  # type: ignore[arg-type]
     _worker_indexer = Indexer(analyser, _NoBackend())  # type: ignore[arg-type]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from indexer.analysis import Analyser
@@ -78,7 +80,8 @@ def test_rjieba_fast_path_gives_jiebas_tokens_with_our_user_dictionary(analyser:
 def test_domain_dictionary_keeps_trade_terms_whole(analyser: Analyser) -> None:
     variant = analyser.query_variants("招商引资")[0]
     assert variant.words == ("招商引资",)
-    assert analyser.query_variants("苏家屯区")[0].words == ("苏家屯区",)
+    assert analyser.query_variants("贴牌生产")[0].words == ("贴牌生产",)
+    assert analyser.query_variants("浑南新区")[0].words == ("浑南新区",)
 
 
 def test_index_adds_search_mode_sub_words_and_query_stays_precise(analyser: Analyser) -> None:
@@ -130,3 +133,12 @@ def test_sentence_keeps_content_words_and_drops_function_words(analyser: Analyse
     assert lang == "ja" and kept == ["自動車", "部品", "代理店"] and "の" in dropped
     lang, kept, _ = analyser.sentence_terms("We are looking for distributors of machine tools")
     assert lang == "en" and kept == ["distributors", "machine", "tools"]
+
+
+def test_a_custom_user_dictionary_replaces_ours(tmp_path: Path) -> None:
+    path = tmp_path / "words.txt"
+    path.write_text("# our own words\n华晨宝马 500 nz\nＡＢＣ公司 10\n", encoding="utf-8")
+    custom = Analyser(user_dictionary=path)
+    assert custom.user_dictionary == [("华晨宝马", 500, "nz"), ("abc公司", 10, None)]
+    assert custom.query_variants("华晨宝马")[0].words == ("华晨宝马",)
+    assert custom.query_variants("贴牌生产")[0].words == ("贴", "牌", "生产")  # ours is not loaded

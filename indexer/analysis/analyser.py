@@ -87,7 +87,8 @@ def _user_dictionary_lines(path: Path | None) -> list[tuple[str, int | None, str
             continue
         freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
         tag = parts[-1] if len(parts) > 1 and not parts[-1].isdigit() else None
-        entries.append((parts[0], freq, tag))
+        # Text is normalised before segmentation, so dictionary words must be too (OEM → oem).
+        entries.append((unicodedata.normalize("NFKC", parts[0]).lower(), freq, tag))
     return entries
 
 
@@ -97,11 +98,14 @@ class Analyser:
     Build one per process: loading the dictionaries takes about a second, analysing is fast.
     """
 
-    def __init__(self, detector: DetectorName = "lingua", user_dictionary: Path | None = None) -> None:
+    def __init__(self, detector: DetectorName = "lingua", user_dictionary: Path | None = None,
+                 *, user_entries: list[tuple[str, int | None, str | None]] | None = None) -> None:
+        """`user_dictionary` is a jieba user-dictionary file (ours by default); `user_entries`
+        gives its parsed entries instead, as worker processes receive them from their parent."""
         self.languages = LanguageIdentifier(detector)
         self._jieba = rjieba.Jieba()
         self.user_dictionary: list[tuple[str, int | None, str | None]] = []
-        self.set_user_dictionary(_user_dictionary_lines(user_dictionary))
+        self._add_user_words(user_entries if user_entries is not None else _user_dictionary_lines(user_dictionary))
         self._t2s = opencc.OpenCC("t2s")
         self._s2t = opencc.OpenCC("s2t")
         self._t2jp = opencc.OpenCC("t2jp")
@@ -111,7 +115,7 @@ class Analyser:
         self._stemmer = Stemmer.Stemmer("english")
         self.stopwords = load_stopwords()
 
-    def set_user_dictionary(self, entries: list[tuple[str, int | None, str | None]]) -> None:
+    def _add_user_words(self, entries: list[tuple[str, int | None, str | None]]) -> None:
         """Add (word, frequency, tag) entries to jieba's dictionary, as jieba's load_userdict does."""
         known = {w for w, _, _ in self.user_dictionary}
         for word, freq, tag in entries:
