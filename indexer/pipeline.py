@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import islice
 from multiprocessing import get_context
 
@@ -26,7 +26,6 @@ class IndexReport:
     updated: int = 0
     unchanged: int = 0
     batches: int = 0
-    errors: list[tuple[int, str]] = field(default_factory=list)  # (line or item number, message)
 
     @property
     def indexed(self) -> int:
@@ -50,13 +49,14 @@ class Indexer:
             found = self.classifier.classify_analysed(title, body)
             doc.categories = doc.categories or found.categories
             doc.services = doc.services or found.services
-        extras = [a.analyse(doc.company, doc.lang)] if doc.company else []
+        company = a.analyse(doc.company, doc.lang) if doc.company else None
+        extras = [company] if company else []
         extras += [a.analyse(f"{t.title}\n{t.summary}", lang) for lang, t in doc.translations.items()]
         suggestions: list[tuple[str, str, str]] = []
         if doc.title:
-            suggestions.append((a.normalize(doc.title, doc.lang), "title", doc.title[:120]))
-        if doc.company:
-            suggestions.append((a.normalize(doc.company, doc.lang), "company", doc.company[:120]))
+            suggestions.append((title.norm, "title", doc.title[:120]))
+        if company:
+            suggestions.append((company.norm, "company", doc.company[:120]))
         terms = [t for t in title.words if not t.isascii()] + [t for t in title.exact if t.isascii()]
         suggestions += [(t, "term", t) for t in dict.fromkeys(terms) if len(t) > 1 and not t.isdigit()]
         extra_words = [w for e in extras for w in e.words]
