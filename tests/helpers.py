@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
+
+import tantivy
 
 from indexer.document import Document
 
@@ -15,3 +18,20 @@ def doc(url: str, **fields: object) -> Document:
 def write_jsonl(path: Path, rows: list[object]) -> Path:
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     return path
+
+
+def stored_count(db: Path) -> int:
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(db, timeout=1) as conn:
+            return int(conn.execute("SELECT count(*) FROM documents").fetchone()[0])
+    except sqlite3.OperationalError:
+        return 0
+
+
+def tantivy_count(index_dir: Path) -> int:
+    from indexer.backends.embedded import build_schema
+
+    index = tantivy.Index(build_schema(), path=str(index_dir / "tantivy"), reuse=True)
+    return int(index.searcher().num_docs)

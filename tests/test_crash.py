@@ -6,17 +6,15 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import tantivy
-
 from indexer.analysis import Analyser
 from indexer.backends import open_backend
 from indexer.service import SearchService
+from tests.helpers import stored_count, tantivy_count
 
 BATCH = 500
 TOTAL = 20_000
@@ -31,16 +29,6 @@ def write_corpus(path: Path) -> None:
                                 "lang": "zh"}, ensure_ascii=False) + "\n")
 
 
-def stored_count(db: Path) -> int:
-    if not db.exists():
-        return 0
-    try:
-        with sqlite3.connect(db, timeout=1) as conn:
-            return int(conn.execute("SELECT count(*) FROM documents").fetchone()[0])
-    except sqlite3.OperationalError:
-        return 0
-
-
 def children(pid: int) -> list[int]:
     found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -51,13 +39,6 @@ def children(pid: int) -> list[int]:
         if int(fields[1]) == pid:
             found.append(int(stat.parent.name))
     return found
-
-
-def tantivy_count(index_dir: Path) -> int:
-    from indexer.backends.embedded import build_schema
-
-    index = tantivy.Index(build_schema(), path=str(index_dir / "tantivy"), reuse=True)
-    return int(index.searcher().num_docs)
 
 
 def test_sigkill_during_import_loses_at_most_the_batch_in_flight(tmp_path: Path, analyser: Analyser) -> None:

@@ -92,7 +92,8 @@ class DocumentStore:
             db.execute("INSERT OR REPLACE INTO meta VALUES ('last_commit', ?)", (datetime.now(UTC).isoformat(),))
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:  # SQLite has already rolled back after some errors, a full disk among them
+                db.execute("ROLLBACK")
             raise
 
     def delete(self, where: str, value: str) -> list[str]:
@@ -110,7 +111,8 @@ class DocumentStore:
             db.execute("DELETE FROM suggestions WHERE weight <= 0")
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:  # SQLite has already rolled back after some errors, a full disk among them
+                db.execute("ROLLBACK")
             raise
         return [r[0] for r in rows]
 

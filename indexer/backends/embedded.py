@@ -6,6 +6,7 @@ tantivy answered queries several times faster and computes facets natively.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -113,8 +114,15 @@ class EmbeddedBackend:
             writer.add_document(self._to_tantivy(item))
             rows.append((doc, list(item.suggestions), previous is not None))
         with self._lock:
-            writer.commit()
-            self._store.write(rows)
+            try:
+                writer.commit()
+            except ValueError as exc:
+                self._writer = None  # a writer whose commit failed cannot be trusted with another
+                raise BackendError(_write_failure(self._index_path, exc)) from exc
+            try:
+                self._store.write(rows)
+            except (sqlite3.Error, OSError) as exc:
+                raise BackendError(_write_failure(self.path, exc)) from exc
         return UpsertCounts(added, updated, unchanged)
 
     def _to_tantivy(self, item: IndexedDocument) -> tantivy.Document:
@@ -317,6 +325,11 @@ class EmbeddedBackend:
                 _naive_utc(filters.date_from or datetime(1970, 1, 1, tzinfo=UTC)),
                 _naive_utc(filters.date_to or datetime(2999, 1, 1, tzinfo=UTC))), 0.0)))
         return query if len(clauses) == 1 else Query.boolean_query(clauses)
+
+
+def _write_failure(where: Path, exc: BaseException) -> str:
+    return (f"could not write the index at {where} ({exc}); is the disk full? "
+            "Batches committed before this one are kept: free space and run the same import again")
 
 
 def _naive_utc(value: datetime) -> datetime:
