@@ -101,6 +101,7 @@ class Indexer:
                 pending = (len(batch), work)
             if pending is not None:
                 self._write(*pending, report, progress)
+            self.backend.commit()
         finally:
             if pool is not None:
                 pool.shutdown(cancel_futures=True)

@@ -147,23 +147,25 @@ class EmbeddedBackend:
         return tdoc
 
     def commit(self) -> None:
+        """Commit, and give up the writer so that another process (an import beside a running
+        server, say) can write next."""
         if self._writer is not None:
             with self._lock:
                 self._writer.commit()
+                self._writer.wait_merging_threads()
+                self._writer = None
 
     def delete_url(self, url: str) -> bool:
         from indexer.document import document_id
 
         doc_id = document_id(url)
-        writer = self._get_writer()
-        writer.delete_documents_by_term("id", doc_id)
-        writer.commit()
+        self._get_writer().delete_documents_by_term("id", doc_id)
+        self.commit()
         return bool(self._store.delete("id", doc_id))
 
     def delete_source(self, source: str) -> int:
-        writer = self._get_writer()
-        writer.delete_documents_by_term("source", source)
-        writer.commit()
+        self._get_writer().delete_documents_by_term("source", source)
+        self.commit()
         return len(self._store.delete("source", source))
 
     def close(self) -> None:
