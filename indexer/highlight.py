@@ -14,7 +14,7 @@ from itertools import islice
 SNIPPET_CHARS = 180
 CONTEXT_BEFORE = 30
 MAX_SCAN_CHARS = 20_000
-MAX_SPANS = 300
+MAX_SPANS = 64  # the best window is found among the first matches; a page may hold thousands
 
 
 @dataclass(frozen=True, slots=True)
