@@ -26,7 +26,3 @@ class Settings(BaseSettings):
     import_batch_size: int = 2000
     # Analysis processes for imports longer than one batch; 0 analyses in the importing process.
     index_workers: int = Field(default_factory=lambda: os.cpu_count() or 1)
-
-    @property
-    def index_dir(self) -> Path:
-        return self.data_dir / "index" / self.backend
