@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import zlib
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,7 +28,7 @@ CREATE TABLE IF NOT EXISTS documents (
     grp TEXT NOT NULL,
     content_hash TEXT NOT NULL,
     suggestions TEXT NOT NULL,
-    doc TEXT NOT NULL
+    doc BLOB NOT NULL  -- the document as zlib-compressed JSON: a third of the size, cheap to read
 );
 CREATE INDEX IF NOT EXISTS documents_source ON documents(source);
 CREATE TABLE IF NOT EXISTS suggestions (
@@ -81,7 +82,7 @@ class DocumentStore:
             db.executemany(
                 "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(doc.id, doc.url, doc.source, doc.site, doc.lang, doc.group, doc.content_hash,
-                  json.dumps(suggestions, ensure_ascii=False), json.dumps(doc.to_dict(), ensure_ascii=False))
+                  json.dumps(suggestions, ensure_ascii=False), _pack(doc))
                  for doc, suggestions, _ in documents])
             db.executemany(
                 "INSERT INTO suggestions VALUES (?, ?, ?, ?) "
@@ -121,7 +122,7 @@ class DocumentStore:
             return {}
         marks = ",".join("?" * len(ids))
         rows = self._db.execute(f"SELECT id, doc FROM documents WHERE id IN ({marks})", ids).fetchall()
-        return {doc_id: Document.from_stored(json.loads(doc)) for doc_id, doc in rows}
+        return {doc_id: Document.from_stored(json.loads(zlib.decompress(doc))) for doc_id, doc in rows}
 
     def suggest(self, prefix: str, limit: int) -> list[Suggestion]:
         rows = self._db.execute(
@@ -151,3 +152,7 @@ class DocumentStore:
     def last_commit(self) -> datetime | None:
         row = self._db.execute("SELECT value FROM meta WHERE key = 'last_commit'").fetchone()
         return datetime.fromisoformat(row[0]) if row else None
+
+
+def _pack(doc: Document) -> bytes:
+    return zlib.compress(json.dumps(doc.to_dict(), ensure_ascii=False).encode("utf-8"), 1)
