@@ -1,1 +1,3 @@
-"""Scrapy spiders over the source catalog (built by the crawler issue); `smesearch import` feeds JSONL today."""
+"""The crawler: the source catalog of networks to crawl (`crawler.catalog`), the address-safety
+rules (`crawler.safety`), and, from the crawler issue on, Scrapy spiders; `smesearch import`
+feeds JSONL until then."""

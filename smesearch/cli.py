@@ -14,6 +14,7 @@ import typer
 
 from categories import category as category_info
 from categories import service as service_info
+from crawler.catalog import Catalog, CatalogError, Source, load_catalog
 from indexer.backends.base import BackendError, SearchFilters
 from indexer.importer import LineErrors, read_jsonl
 from indexer.query import QueryError
@@ -35,8 +36,11 @@ def main_options(
     ctx: typer.Context,
     backend: Annotated[str | None, typer.Option(help="search backend (env SMESEARCH_BACKEND)")] = None,
     data_dir: Annotated[Path | None, typer.Option(help="where the index lives (env SMESEARCH_DATA_DIR)")] = None,
+    catalog: Annotated[Path | None, typer.Option(help="source catalog YAML (env SMESEARCH_CATALOG)")] = None,
 ) -> None:
     overrides: dict[str, Any] = {}
+    if catalog:
+        overrides["catalog"] = catalog
     if backend:
         overrides["backend"] = backend
     if data_dir:
@@ -246,6 +250,48 @@ def demo(
     typer.echo(f"demo index: {app.backend.stats().documents} documents ({report.added} new) in {settings.data_dir}")
     typer.echo(f"search API: http://{host}:{port}/api/search?q=汽车零部件  (docs at /docs)")
     uvicorn.run(create_app(app.search), host=host, port=port, log_level="warning")
+
+
+sources_cli = typer.Typer(no_args_is_help=True, help="The catalog of networks to crawl.")
+cli.add_typer(sources_cli, name="sources")
+
+
+def _catalog(ctx: typer.Context) -> Catalog:
+    try:
+        return load_catalog(ctx.obj.catalog)
+    except CatalogError as exc:
+        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+
+
+@sources_cli.command("list")
+def sources_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Every source with its group, kind and state."""
+    catalog = _catalog(ctx)
+    if as_json:
+        typer.echo(json.dumps([_source_json(s) for s in catalog.sources], ensure_ascii=False, indent=2))
+        return
+    typer.echo(f"{len(catalog.sources)} sources in {catalog.path} ({len(catalog.enabled)} enabled)")
+    for s in catalog.sources:
+        state = "enabled " if s.enabled else "disabled"
+        where = s.start_urls[0] if s.start_urls else s.original or "-"
+        typer.echo(f"{s.id:<24} {s.group:<9} {s.kind:<8} {state} {where}")
+
+
+@sources_cli.command("show")
+def sources_show(ctx: typer.Context, source_id: str) -> None:
+    """One source in full."""
+    catalog = _catalog(ctx)
+    try:
+        source = catalog.get(source_id)
+    except KeyError as exc:
+        raise _fail(str(exc.args[0]), EXIT_BAD_INPUT) from None
+    typer.echo(json.dumps(_source_json(source), ensure_ascii=False, indent=2))
+
+
+def _source_json(source: Source) -> dict[str, Any]:
+    data = asdict(source)
+    data["start_urls"], data["allowed_domains"] = list(source.start_urls), list(source.allowed_domains)
+    return data
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SMESEARCH_", extra="ignore")
 
     data_dir: Path = Path("./data")
+    catalog: Path | None = None  # the source catalog; the bundled one when unset
     backend: str = "embedded"
     # lingua is the default because it measured ~30x faster than langdetect on our samples with no
     # errors; langdetect stays selectable (see docs/BENCHMARKS.md).

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import tantivy
@@ -35,3 +38,11 @@ def tantivy_count(index_dir: Path) -> int:
 
     index = tantivy.Index(build_schema(), path=str(index_dir / "tantivy"), reuse=True)
     return int(index.searcher().num_docs)
+
+
+def run(data_dir: Path, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SMESEARCH_DATA_DIR": str(data_dir), "PYTHONIOENCODING": "utf-8"}
+    result = subprocess.run([sys.executable, "-m", "smesearch", *args], input=stdin, env=env,
+                            capture_output=True, timeout=120)
+    return subprocess.CompletedProcess(result.args, result.returncode, result.stdout.decode("utf-8"),
+                                       result.stderr.decode("utf-8"))

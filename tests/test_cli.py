@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import write_jsonl
+from tests.helpers import run, write_jsonl
 
 GOOD = [
     {"url": "https://a.example.cn/auto", "title": "沈阳汽车零部件企业寻求日本合资伙伴",
@@ -19,14 +16,6 @@ GOOD = [
      "body": "We produce brake systems and seek a joint venture partner."},
     {"url": "https://e.example.ru/p", "title": "Партнёр для поставок", "body": "Ищем партнёра в Китае."},
 ]
-
-
-def run(data_dir: Path, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SMESEARCH_DATA_DIR": str(data_dir), "PYTHONIOENCODING": "utf-8"}
-    result = subprocess.run([sys.executable, "-m", "smesearch", *args], input=stdin, env=env,
-                            capture_output=True, timeout=120)
-    return subprocess.CompletedProcess(result.args, result.returncode, result.stdout.decode("utf-8"),
-                                       result.stderr.decode("utf-8"))
 
 
 def test_import_search_and_stats(tmp_path: Path) -> None:
