@@ -20,7 +20,7 @@ lint: setup
 	$(VENV)/bin/mypy
 
 test: lint
-	$(VENV)/bin/pytest
+	deploy/with-test-services.sh $(VENV)/bin/pytest
 
 bench: setup
 	$(VENV)/bin/pip install --quiet -e '.[bench]'
