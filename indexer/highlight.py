@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import islice
 
+from indexer.analysis.analyser import FULL_WIDTH
+
 SNIPPET_CHARS = 180
 CONTEXT_BEFORE = 30
 MAX_SCAN_CHARS = 20_000
@@ -23,15 +25,10 @@ class Snippet:
     highlights: list[tuple[int, int]] = field(default_factory=list)
 
 
-# Full-width ASCII and the ideographic space, the compatibility forms real pages are full of,
-# folded one character for one so that offsets in the folded text are offsets in the original.
-_FULL_WIDTH = {**{c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}, 0x3000: 0x20}
-
-
 def _normalised_view(text: str, to_simplified: Callable[[str], str] | None, fold_width: bool) -> str:
     """The text folded as the analyser folds it, character for character (rarer NFKC
     compatibility forms such as ligatures are left alone: they only cost a missed highlight)."""
-    folded = text.translate(_FULL_WIDTH) if fold_width else text
+    folded = text.translate(FULL_WIDTH) if fold_width else text
     lowered = folded.lower()
     if len(lowered) == len(folded):
         folded = lowered

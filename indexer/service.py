@@ -116,6 +116,17 @@ class SearchService:
         return self.backend.get(doc_id)
 
 
+def filters_from(category: int = 0, service: str | None = None, lang: str | None = None, group: str | None = None,
+                 source: str | None = None, site: str | None = None, date_from: str | None = None,
+                 date_to: str | None = None, date_names: tuple[str, str] = ("from", "to")) -> SearchFilters:
+    """Filters from the single-valued options of the CLI and the API (category 0 means all)."""
+    return SearchFilters(
+        categories=[category] if category else [], services=[service] if service else [],
+        langs=[lang] if lang else [], groups=[group] if group else [], sources=[source] if source else [],
+        sites=[site.lower()] if site else [],
+        date_from=parse_date(date_from, date_names[0]), date_to=parse_date(date_to, date_names[1]))
+
+
 def parse_date(value: str | None, name: str) -> datetime | None:
     if not value:
         return None

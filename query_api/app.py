@@ -14,9 +14,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from categories import category as category_info
-from indexer.backends.base import BackendError, SearchFilters
+from indexer.backends.base import BackendError
 from indexer.query import QueryError
-from indexer.service import SearchResponse, SearchService, parse_date
+from indexer.service import SearchResponse, SearchService, filters_from
 
 log = logging.getLogger("smesearch.api")
 
@@ -129,11 +129,7 @@ def create_app(search_service: SearchService) -> FastAPI:
         sort: Literal["relevance", "date"] = "relevance",
         ui_lang: Annotated[Literal["zh", "en", "ja"], Query(description="language of category names")] = "en",
     ) -> SearchOut:
-        filters = SearchFilters(
-            categories=[category] if category else [], services=[service] if service else [],
-            langs=[lang] if lang else [], groups=[group] if group else [], sources=[source] if source else [],
-            sites=[site.lower()] if site else [],
-            date_from=parse_date(date_from, "from"), date_to=parse_date(date_to, "to"))
+        filters = filters_from(category, service, lang, group, source, site, date_from, date_to)
         return to_output(search_service.search(q, mode, filters, page, size, sort), ui_lang)
 
     return app

@@ -15,10 +15,10 @@ import typer
 from categories import category as category_info
 from categories import service as service_info
 from crawler.catalog import Catalog, CatalogError, Source, load_catalog
-from indexer.backends.base import BackendError, SearchFilters
+from indexer.backends.base import BackendError
 from indexer.importer import LineErrors, read_jsonl
 from indexer.query import QueryError
-from indexer.service import SearchResponse, parse_date
+from indexer.service import SearchResponse, filters_from
 from smesearch.settings import Settings
 from smesearch.wiring import App
 
@@ -119,11 +119,7 @@ def search(
     if sort not in ("relevance", "date"):
         raise _fail("--sort is relevance or date", EXIT_BAD_QUERY)
     try:
-        filters = SearchFilters(
-            categories=[category] if category else [], services=[service] if service else [],
-            langs=[lang] if lang else [], groups=[group] if group else [], sources=[source] if source else [],
-            sites=[site.lower()] if site else [],
-            date_from=parse_date(date_from, "--from"), date_to=parse_date(date_to, "--to"))
+        filters = filters_from(category, service, lang, group, source, site, date_from, date_to, ("--from", "--to"))
         response = app.search.search(query, mode, filters, page, limit, sort)  # type: ignore[arg-type]
     except QueryError as exc:
         raise _fail(str(exc), EXIT_BAD_QUERY) from None

@@ -48,7 +48,8 @@ _CJK_OR_WORD_GROUPS = re.compile(f"({_CJK_RUN.pattern})|({_WORD.pattern})")
 _ASCII_LETTER = re.compile(r"[a-z]")
 _NEEDS_CLEANING = re.compile("[" + "".join(re.escape(chr(c)) for c in _INVISIBLE) + "]")
 _HAS_WORD_CHAR = re.compile(r"[^\W_]")
-_FULL_WIDTH = {**{c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}, 0x3000: 0x20}
+# Full-width ASCII and the ideographic space, folded one character for one (also used by snippets).
+FULL_WIDTH = {**{c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}, 0x3000: 0x20}
 _FULL_WIDTH_RUN = re.compile("[\uff01-\uff5e\u3000]+")
 _SUDACHI_MAX_CHARS = 8000  # Sudachi refuses inputs over ~49 KB; chunks stay far below
 _SUDACHI_DROP = frozenset({"補助記号", "空白"})
@@ -312,7 +313,7 @@ def _exact_tokens(norm: str) -> list[str]:
 
 
 def _fold_full_width(match: re.Match[str]) -> str:
-    return match.group().translate(_FULL_WIDTH)
+    return match.group().translate(FULL_WIDTH)
 
 
 def _pos_ids(dictionary: Dictionary) -> tuple[frozenset[int], frozenset[int]]:
