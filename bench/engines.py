@@ -33,10 +33,10 @@ def tokens_file(count: int) -> Path:
         return path
     from indexer.analysis import Analyser
     from indexer.importer import LineErrors, read_jsonl
-    from indexer.pipeline import _batches, _chunks, _prepare_in_worker, _start_pool
+    from indexer.pipeline import _batches, _chunks, _prepare_in_worker, start_analysis_pool
 
     corpus = write(count)
-    pool = _start_pool(2, Analyser())
+    pool = start_analysis_pool(2, Analyser())
     tmp = path.with_suffix(".tmp")
     with corpus.open("rb") as stream, tmp.open("w", encoding="utf-8") as out:
         for batch in _batches(read_jsonl(stream, LineErrors()), 2000):

@@ -46,6 +46,7 @@ class ExtractedPage:
     published_at: datetime | None
     lang_hint: str  # from <html lang>, "" when the page does not say
     encoding: str
+    html: str  # the decoded page, for readers of its structure (the Table 9 profile)
 
 
 def mojibake_count(text: str) -> int:
@@ -79,13 +80,21 @@ def _suspicious_latin(declared: str, body: bytes) -> bool:
     return high > 50 and high > len(body[:20_000]) // 20
 
 
-def extract(url: str, body: bytes, content_type: str | None = None) -> ExtractedPage:
-    """Decode and extract the main content; raise NotAPage for what is not a text page."""
+def not_a_page_reason(content_type: str | None, body: bytes) -> str | None:
+    """Why a response is not a text page worth extracting (PDF, image, archive), or None."""
     kind = (content_type or "").split(";")[0].strip().lower()
     if kind not in _HTML_TYPES:
-        raise NotAPage(f"not a text page ({kind})")
+        return f"not a text page ({kind})"
     if body[:5] == b"%PDF-" or body[:4] in (b"\x89PNG", b"PK\x03\x04", b"GIF8") or body[:3] == b"\xff\xd8\xff":
-        raise NotAPage("not a text page (binary content)")
+        return "not a text page (binary content)"
+    return None
+
+
+def extract(url: str, body: bytes, content_type: str | None = None) -> ExtractedPage:
+    """Decode and extract the main content; raise NotAPage for what is not a text page."""
+    reason = not_a_page_reason(content_type, body)
+    if reason:
+        raise NotAPage(reason)
     decoded = decode(body, content_type)
     document = trafilatura.bare_extraction(decoded.text, url=url, with_metadata=True, include_comments=False,
                                            favor_recall=True)
@@ -98,6 +107,7 @@ def extract(url: str, body: bytes, content_type: str | None = None) -> Extracted
         published_at=_date(getattr(document, "date", None)),
         lang_hint=lang.group(1).decode("ascii").lower() if lang else "",
         encoding=decoded.encoding,
+        html=decoded.text,
     )
 
 

@@ -90,7 +90,7 @@ class Indexer:
                 changed = [d for d in latest.values() if known.get(d.id) != d.content_hash]
                 report.unchanged += len(batch) - len(changed)
                 if workers > 0 and pool is None and len(batch) == batch_size:
-                    pool = _start_pool(workers, self.analyser)
+                    pool = start_analysis_pool(workers, self.analyser)
                 work: list[Future[list[IndexedDocument]]] | list[IndexedDocument]
                 if pool is not None:
                     work = [pool.submit(_prepare_in_worker, chunk) for chunk in _chunks(changed, WORKER_CHUNK)]
@@ -144,12 +144,19 @@ def _exit_with_parent(parent: int) -> None:
     os._exit(1)
 
 
+def worker_indexer() -> Indexer:
+    """The indexer of this pool worker (tasks submitted to `start_analysis_pool` use it)."""
+    assert _worker_indexer is not None, "only inside a pool started by start_analysis_pool"
+    return _worker_indexer
+
+
 def _prepare_in_worker(documents: list[Document]) -> list[IndexedDocument]:
-    assert _worker_indexer is not None
-    return [_worker_indexer.prepare(d) for d in documents]
+    indexer = worker_indexer()
+    return [indexer.prepare(d) for d in documents]
 
 
-def _start_pool(workers: int, analyser: Analyser) -> ProcessPoolExecutor:
+def start_analysis_pool(workers: int, analyser: Analyser) -> ProcessPoolExecutor:
+    """Processes that each hold an analyser like `analyser` (same detector, same user dictionary)."""
     # spawn, not fork: the parent holds index-writer threads, which fork would copy half-alive.
     return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_init_worker,
                                initargs=(analyser.languages.detector_name, analyser.user_dictionary))

@@ -1,4 +1,4 @@
-"""The `smesearch` command: import, search, classify, stats and the demo."""
+"""The `smesearch` command: import, search, classify, stats, crawl, sources and the demo."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import typer
 from categories import category as category_info
 from categories import service as service_info
 from crawler.catalog import Catalog, CatalogError, Source, load_catalog
+from crawler.catalog_edit import effective_catalog
 from indexer.backends.base import BackendError
 from indexer.importer import LineErrors, read_jsonl
 from indexer.query import QueryError
@@ -29,6 +30,7 @@ cli = typer.Typer(add_completion=False, no_args_is_help=True,
 EXIT_BAD_INPUT = 1
 EXIT_BAD_QUERY = 2
 EXIT_BACKEND = 3
+EXIT_CRAWL_FAILED = 4
 
 
 @cli.callback()
@@ -224,37 +226,96 @@ def stats(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] =
 
 
 @cli.command()
+def crawl(
+    ctx: typer.Context,
+    source_ids: Annotated[list[str] | None, typer.Argument(help="ids of the sources to crawl")] = None,
+    all_sources: Annotated[bool, typer.Option("--all", help="every enabled source of the catalog")] = False,
+) -> None:
+    """Crawl sources into the index, one process per source, and print what each run did."""
+    catalog = _catalog(ctx)
+    if all_sources == bool(source_ids):
+        raise _fail("name the sources to crawl, or give --all (not both)", EXIT_BAD_INPUT)
+    try:
+        sources = list(catalog.enabled) if all_sources else [catalog.get(i) for i in source_ids or []]
+    except KeyError as exc:
+        raise _fail(str(exc.args[0]), EXIT_BAD_INPUT) from None
+    failed = _crawl_sources(ctx.obj, sources, _catalog_path(ctx))
+    if failed:
+        raise _fail(f"{failed} of {len(sources)} runs failed", EXIT_CRAWL_FAILED)
+
+
+def _crawl_sources(settings: Settings, sources: list[Source], catalog: Path | None) -> int:
+    """Crawl each source in turn; return how many runs failed."""
+    from crawler.counters import RunCounters
+    from crawler.run import crawl_in_subprocess
+
+    failed = 0
+    for source in sources:
+        if not source.enabled:
+            typer.echo(f"{source.id}: disabled in the catalog ({source.note or 'no note'}); crawling it anyway")
+        typer.echo(f"{source.id}: crawling {source.kind} {', '.join(source.start_urls) or ''}".rstrip())
+        record = crawl_in_subprocess(source.id, settings, catalog, progress=True)
+        if record is None:
+            failed += 1
+            typer.echo(f"{source.id}: the crawl process ended before recording its run", err=True)
+            continue
+        for line in RunCounters.from_dict(record.counters).lines():
+            typer.echo(f"  {line}")
+        if record.status != "succeeded":
+            failed += 1
+            typer.echo(f"{source.id}: run {record.status}: {record.error}", err=True)
+    return failed
+
+
+@cli.command()
 def demo(
     ctx: typer.Context,
-    host: Annotated[str | None, typer.Option(help="address to listen on")] = None,
-    port: Annotated[int | None, typer.Option(help="port to listen on")] = None,
+    host: Annotated[str | None, typer.Option(help="address the API listens on")] = None,
+    port: Annotated[int | None, typer.Option(help="port the API listens on")] = None,
+    network_port: Annotated[int | None, typer.Option(
+        help="first port of the demo network's five sites (0: any free ports)")] = None,
 ) -> None:
-    """Index the bundled sample documents and serve the search API on 127.0.0.1."""
+    """Serve the bundled demo network on 127.0.0.1, crawl it into the index, then serve the search API."""
     import uvicorn
 
+    from crawler.demo_network.network import DemoNetwork
     from query_api.app import create_app
 
-    app = _app(ctx)
-    sample = resources.files("smesearch").joinpath("demo_data/sample_documents.jsonl")
-    errors = LineErrors()
-    with sample.open("rb") as stream:
-        report = app.indexer.index(read_jsonl(stream, errors))
-    if errors.errors:
-        raise _fail(f"the bundled sample has bad lines: {errors.errors[:3]}", EXIT_BAD_INPUT)
-    settings = app.settings
-    host, port = host or settings.host, port or settings.port
-    typer.echo(f"demo index: {app.backend.stats().documents} documents ({report.added} new) in {settings.data_dir}")
-    typer.echo(f"search API: http://{host}:{port}/api/search?q=汽车零部件  (docs at /docs)")
-    uvicorn.run(create_app(app.search), host=host, port=port, log_level="warning")
+    settings = ctx.obj
+    network = DemoNetwork(settings.demo_network_port if network_port is None else network_port)
+    try:
+        network.start()
+    except OSError as exc:
+        raise _fail(f"cannot serve the demo network on port {network.base_port} and the next four ({exc.strerror});"
+                    " pick others with --network-port", EXIT_BAD_INPUT) from None
+    try:
+        sample = Path(str(resources.files("smesearch").joinpath("demo_data/sample_documents.jsonl")))
+        catalog = network.write_catalog(settings.data_dir / "demo-catalog.yaml", listings=sample)
+        for name, server in network.servers.items():
+            typer.echo(f"demo network: {name:<9} {server.url}/")
+        failed = _crawl_sources(settings, list(load_catalog(catalog).sources), catalog)
+        if failed:
+            raise _fail(f"{failed} demo crawls failed", EXIT_CRAWL_FAILED)
+        app = _app(ctx)
+        host, port = host or settings.host, port or settings.port
+        typer.echo(f"demo index: {app.backend.stats().documents} documents in {settings.data_dir}")
+        typer.echo(f"search API: http://{host}:{port}/api/search?q=汽车零部件  (docs at /docs)")
+        uvicorn.run(create_app(app.search), host=host, port=port, log_level="warning")
+    finally:
+        network.stop()
 
 
 sources_cli = typer.Typer(no_args_is_help=True, help="The catalog of networks to crawl.")
 cli.add_typer(sources_cli, name="sources")
 
 
+def _catalog_path(ctx: typer.Context) -> Path | None:
+    return effective_catalog(ctx.obj.catalog, ctx.obj.data_dir)
+
+
 def _catalog(ctx: typer.Context) -> Catalog:
     try:
-        return load_catalog(ctx.obj.catalog)
+        return load_catalog(_catalog_path(ctx))
     except CatalogError as exc:
         raise _fail(str(exc), EXIT_BAD_INPUT) from None
 
@@ -282,6 +343,66 @@ def sources_show(ctx: typer.Context, source_id: str) -> None:
     except KeyError as exc:
         raise _fail(str(exc.args[0]), EXIT_BAD_INPUT) from None
     typer.echo(json.dumps(_source_json(source), ensure_ascii=False, indent=2))
+
+
+@sources_cli.command("add")
+def sources_add(
+    ctx: typer.Context,
+    source_id: Annotated[str, typer.Argument(help="lower-case letters, digits and hyphens")],
+    start_urls: Annotated[list[str], typer.Option("--start-url", help="where the crawl starts (repeatable)")],
+    name_zh: Annotated[str, typer.Option(help="name in Chinese")],
+    name_en: Annotated[str, typer.Option(help="name in English")],
+    name_ja: Annotated[str, typer.Option(help="name in Japanese")],
+    group: Annotated[str, typer.Option(help="shenyang, liaoning, national, japan or other")] = "other",
+    kind: Annotated[str, typer.Option(help="site, sitemap or feed")] = "site",
+    lang: Annotated[str, typer.Option(help="language hint: zh, ja, en")] = "",
+    max_pages: Annotated[int, typer.Option(help="page budget per run")] = 500,
+    max_depth: Annotated[int, typer.Option(help="links followed from the start pages")] = 3,
+    schedule: Annotated[str, typer.Option(help="every 6h, every 1d, or a cron expression")] = "every 1d",
+    allow_private: Annotated[bool, typer.Option(
+        "--allow-private", help="allow loopback, private and link-local addresses")] = False,
+) -> None:
+    """Add a source to the catalog (validated first; private addresses need --allow-private)."""
+    from crawler.catalog_edit import add_source, editable_catalog
+
+    entry: dict[str, Any] = {"id": source_id, "name": {"zh": name_zh, "en": name_en, "ja": name_ja}, "group": group,
+                             "kind": kind, "start_urls": list(start_urls), "max_pages": max_pages,
+                             "max_depth": max_depth, "schedule": schedule, "enabled": True}
+    if lang:
+        entry["lang"] = lang
+    if allow_private:
+        entry["allow_private"] = True
+    path = editable_catalog(ctx.obj.catalog, ctx.obj.data_dir)
+    try:
+        source = add_source(path, entry)
+    except CatalogError as exc:
+        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+    typer.echo(f"added {source.id} to {path}")
+
+
+@sources_cli.command("enable")
+def sources_enable(ctx: typer.Context, source_id: str) -> None:
+    """Crawl this source again with `crawl --all` and the scheduler."""
+    _set_enabled(ctx, source_id, True)
+
+
+@sources_cli.command("disable")
+def sources_disable(ctx: typer.Context, source_id: str) -> None:
+    """Leave this source out of `crawl --all` and the scheduler (its documents stay in the index)."""
+    _set_enabled(ctx, source_id, False)
+
+
+def _set_enabled(ctx: typer.Context, source_id: str, enabled: bool) -> None:
+    from crawler.catalog_edit import editable_catalog, set_enabled
+
+    path = editable_catalog(ctx.obj.catalog, ctx.obj.data_dir)
+    try:
+        set_enabled(path, source_id, enabled)
+    except CatalogError as exc:
+        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+    except KeyError as exc:
+        raise _fail(str(exc.args[0]), EXIT_BAD_INPUT) from None
+    typer.echo(f"{source_id} {'enabled' if enabled else 'disabled'} in {path}")
 
 
 def _source_json(source: Source) -> dict[str, Any]:

@@ -24,6 +24,17 @@ class Settings(BaseSettings):
     max_result_window: int = 1000
     host: str = "127.0.0.1"
     port: int = 8000
+    demo_network_port: int = 8101  # the demo network's five sites listen here and on the next four ports
     import_batch_size: int = 2000
     # Analysis processes for imports longer than one batch; 0 analyses in the importing process.
     index_workers: int = Field(default_factory=lambda: os.cpu_count() or 1)
+    # Crawling. Politeness defaults apply to every source; a catalog entry's `politeness` overrides them.
+    crawler_contact_url: str = ""  # put in the User-Agent so that webmasters can reach the operator
+    crawl_delay: float = 1.0  # seconds between requests to one host (robots.txt Crawl-delay wins if longer)
+    crawl_concurrency: int = 2  # requests at once to one host
+    crawl_timeout: float = 30.0
+    crawl_max_page_bytes: int = 8 * 1024 * 1024  # larger pages (and decompressed bodies) are abandoned
+    crawl_retries: int = 2
+    crawl_batch_size: int = 250  # documents per index write during a crawl
+    # Analysis processes beside the crawl process; 0 analyses inside it (slower, but no start-up cost).
+    crawl_workers: int = Field(default_factory=lambda: os.cpu_count() or 1)

@@ -1,0 +1,86 @@
+"""Changing a catalog file from the command line without losing what people wrote in it.
+
+Edits are made on the text (an entry appended, one `enabled:` value changed), so comments, notes
+and layout survive, and every edit is validated by loading the result before it replaces the
+file: a change that would make the catalog invalid (a private address without `allow_private`,
+a duplicate id) is refused with the loader's message, and the file stays as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from crawler.catalog import Catalog, CatalogError, Source, bundled_catalog_path, load_catalog
+
+
+def editable_catalog(configured: Path | None, data_dir: Path) -> Path:
+    """The file edits go to: the configured catalog, else the operator's copy in the data
+    directory, made from the bundled one on first use (the bundled file belongs to the package)."""
+    if configured is not None:
+        return configured
+    path = data_dir / "catalog.yaml"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(bundled_catalog_path(), path)
+    return path
+
+
+def effective_catalog(configured: Path | None, data_dir: Path) -> Path | None:
+    """The catalog commands read: the configured one, else the operator's copy if there is one,
+    else None for the bundled catalog."""
+    if configured is not None:
+        return configured
+    copy = data_dir / "catalog.yaml"
+    return copy if copy.exists() else None
+
+
+def add_source(path: Path, entry: dict[str, Any]) -> Source:
+    text = path.read_text(encoding="utf-8")
+    item = yaml.safe_dump([entry], allow_unicode=True, sort_keys=False, width=200)
+    indented = "".join(f"  {line}\n" for line in item.splitlines())
+    catalog = _replace(path, text.rstrip("\n") + "\n" + indented)
+    return catalog.get(entry["id"])
+
+
+def set_enabled(path: Path, source_id: str, enabled: bool) -> Source:
+    text = path.read_text(encoding="utf-8")
+    load_catalog(path).get(source_id)  # KeyError for an unknown id, CatalogError for a broken file
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    assert isinstance(root, yaml.MappingNode)
+    sources = next(v for k, v in root.value if k.value == "sources")
+    node = next(n for n in sources.value if any(k.value == "id" and v.value == source_id for k, v in n.value))
+    lines = text.splitlines(keepends=True)
+    value = "true" if enabled else "false"
+    existing = [(k, v) for k, v in node.value if k.value == "enabled"]
+    if existing:
+        mark, end = existing[0][1].start_mark, existing[0][1].end_mark
+        line = lines[mark.line]
+        lines[mark.line] = line[:mark.column] + value + line[end.column:]
+    else:
+        id_key = next(k for k, _ in node.value if k.value == "id")
+        indent = " " * id_key.start_mark.column
+        lines.insert(id_key.start_mark.line + 1, f"{indent}enabled: {value}\n")
+    return _replace(path, "".join(lines)).get(source_id)
+
+
+def _replace(path: Path, text: str) -> Catalog:
+    """Write `text` next to `path`, validate it, and move it into place; nothing changes on error."""
+    fd, temporary = tempfile.mkstemp(prefix=".catalog-", suffix=".yaml", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        try:
+            catalog = load_catalog(Path(temporary))
+        except CatalogError as exc:
+            raise CatalogError(str(path), exc.line, exc.field, exc.message) from None
+        os.replace(temporary, path)
+        return Catalog(str(path), catalog.sources)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)

@@ -1,0 +1,95 @@
+"""Downloader middlewares of our crawls (enabled by `crawler.run.scrapy_settings`)."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+from typing import Self
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Request
+from scrapy.utils.httpobj import urlparse_cached
+
+from crawler.job import CrawlJob
+from crawler.safety import address_reason, private_address_reason
+from indexer.document import DocumentError, canonical_url
+
+
+def _job(crawler: Crawler) -> CrawlJob:
+    job: CrawlJob = crawler.spider.job  # type: ignore[union-attr]
+    return job
+
+
+class PrivateAddressGuard:
+    """Refuses requests to loopback, private and link-local addresses unless the source allows
+    them, judging what a host name resolves to, so a public name pointing at 10.0.0.5 (or a
+    redirect to 169.254.169.254) is refused too. Robots.txt, sitemap and redirect requests all
+    pass through here."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.verdicts: dict[str, str | None] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    async def process_request(self, request: Request) -> None:
+        job = _job(self.crawler)
+        if job.source.allow_private:
+            return
+        host = urlparse_cached(request).hostname or ""
+        if host not in self.verdicts:
+            self.verdicts[host] = await _resolved_reason(host)
+        reason = self.verdicts[host]
+        if reason:
+            raise IgnoreRequest(f"{host} is {reason}; the source must set allow_private to crawl it")
+
+
+async def _resolved_reason(host: str) -> str | None:
+    reason = private_address_reason(host)
+    if reason:
+        return reason
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return None  # a public IP literal
+    except ValueError:
+        pass
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except OSError:
+        return None  # let the download fail with the DNS error, counted as such
+    for info in infos:
+        found = address_reason(ipaddress.ip_address(info[4][0]))
+        if found:
+            return found
+    return None
+
+
+class ConditionalRequests:
+    """Asks for pages with the validators of the last fetch (If-None-Match, If-Modified-Since),
+    so an unchanged page costs a 304 and no body."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        if not request.meta.get("smesearch_page") or request.meta.get("redirect_times"):
+            return
+        job = _job(self.crawler)
+        try:
+            prior = job.state.page(job.source.id, canonical_url(request.url))
+        except DocumentError:
+            return
+        if prior is None or prior.duplicate_of is not None:
+            return
+        if prior.etag:
+            request.headers.setdefault(b"If-None-Match", prior.etag.encode("latin-1"))
+        if prior.last_modified:
+            request.headers.setdefault(b"If-Modified-Since", prior.last_modified.encode("latin-1"))

@@ -1,0 +1,162 @@
+"""The item pipeline from fetched pages to the index.
+
+Per page: analysis in a worker process (skipped when the content hash is the last run's), then
+duplicate collapsing (the same text, or SimHash within 3 bits, as a page already indexed), then
+a batched index write. The crawl state of a page is saved only after its document is durable in
+the index, so a run killed at any point loses nothing: the next run fetches the page again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime
+from typing import Any, Self
+
+from scrapy.crawler import Crawler
+from simhash import Simhash, SimhashIndex
+
+from crawler.job import CrawlJob
+from crawler.pages import PageOutcome, analyse_page, analyse_pages_in_worker
+from crawler.spiders.base import GoneItem, PageItem
+from crawler.state import PageState
+from indexer.backends.base import BackendError, IndexedDocument
+from indexer.document import document_id
+from indexer.pipeline import start_analysis_pool
+
+# Manku, Jain and Das Sarma (WWW 2007) found 3 of 64 bits right across 8 billion pages; within one
+# source's few thousand, 4 also catches a copy that differs by a dated footer, while distinct pages
+# built on one template measured 10 bits apart or more (tests/test_crawl.py checks both).
+NEAR_DUPLICATE_BITS = 4
+
+
+class IndexPipeline:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.pool: ProcessPoolExecutor | None = None
+        self.batch: list[tuple[IndexedDocument, PageState]] = []
+        self.by_hash: dict[str, str] = {}  # content hash → url of the indexed page holding it
+        self.near: SimhashIndex | None = None
+        self.write_lock = asyncio.Lock()
+        self.closing: asyncio.Future[None] | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    @property
+    def job(self) -> CrawlJob:
+        job: CrawlJob = self.crawler.spider.job  # type: ignore[union-attr]
+        return job
+
+    def open_spider(self) -> None:
+        job = self.job
+        source = job.source.id
+        if job.state.page_count(source) and not job.indexer.backend.stats().by_source.get(source):
+            job.state.forget_source(source)  # the index lost this source's documents: crawl in full
+        for url, content_hash in job.state.indexed_hashes(source):
+            self.by_hash.setdefault(content_hash, url)
+        self.near = SimhashIndex([(url, Simhash(h)) for url, h in job.state.indexed_simhashes(source)],
+                                 k=NEAR_DUPLICATE_BITS)
+        if job.workers > 0:
+            self.pool = start_analysis_pool(job.workers, job.indexer.analyser)
+
+    async def close_spider(self) -> None:
+        try:
+            async with self.write_lock:
+                self._flush()
+            self.job.indexer.backend.commit()
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown(cancel_futures=True)
+
+    async def process_item(self, item: Any) -> Any:
+        try:
+            if isinstance(item, GoneItem):
+                self._gone(item)
+            elif isinstance(item, PageItem):
+                await self._page(item)
+        except BackendError as exc:
+            # The index cannot take writes (disk full, say): stop rather than fetch pages that
+            # cannot be kept. Pages whose state was not saved are fetched again next run.
+            self.job.failure = f"the index refused a write: {exc}"
+            self.job.counters.errors["index"] += 1
+            assert self.crawler.engine is not None
+            if self.closing is None:
+                self.closing = asyncio.ensure_future(self.crawler.engine.close_spider_async(reason="index_failed"))
+        return None
+
+    def _gone(self, item: GoneItem) -> None:
+        job = self.job
+        prior = job.state.page(job.source.id, item.url)
+        if prior is None:
+            return
+        if prior.duplicate_of is None and job.indexer.backend.delete_url(item.url):
+            job.counters.deleted += 1
+        job.state.forget_page(job.source.id, item.url)
+
+    async def _page(self, item: PageItem) -> None:
+        job = self.job
+        source = job.source.id
+        prior = job.state.page(source, item.page.url)
+        known = prior.content_hash if prior is not None and prior.duplicate_of is None else None
+        page = dataclasses.replace(item.page, known_hash=known)
+        if self.pool is not None:
+            outcome = (await asyncio.wrap_future(self.pool.submit(analyse_pages_in_worker, [page])))[0]
+        else:
+            outcome = analyse_page(page, job.indexer)
+        if outcome.skipped:
+            job.counters.skipped[outcome.skipped] += 1
+            return
+        state = PageState(url=page.url, doc_id=document_id(page.url), etag=item.etag, last_modified=item.last_modified,
+                          content_hash=outcome.content_hash, simhash=outcome.simhash, duplicate_of=None,
+                          sitemap_lastmod=item.sitemap_lastmod, links=item.links, fetched_at=datetime.now(UTC))
+        original = self._duplicate_of(outcome)
+        if original is not None:
+            job.counters.duplicates += 1
+            if prior is not None and prior.duplicate_of is None:
+                job.indexer.backend.delete_url(page.url)
+            job.state.save_page(source, dataclasses.replace(state, duplicate_of=original))
+            return
+        if outcome.content_hash:
+            self.by_hash.setdefault(outcome.content_hash, page.url)
+        if outcome.simhash is not None and self.near is not None:
+            self.near.add(page.url, Simhash(outcome.simhash))
+        if outcome.prepared is None:
+            job.counters.unchanged += 1
+            job.state.save_page(source, state)
+            return
+        document = outcome.prepared.document
+        if not document.categories and job.source.categories:
+            document.categories = list(job.source.categories)
+        self.batch.append((outcome.prepared, state))
+        if len(self.batch) >= job.batch_size:
+            async with self.write_lock:
+                self._flush()
+
+    def _duplicate_of(self, outcome: PageOutcome) -> str | None:
+        """The url of an indexed page this one repeats, exactly or nearly; None for an original."""
+        if outcome.content_hash:
+            same = self.by_hash.get(outcome.content_hash)
+            if same is not None and same != outcome.url:
+                return same
+        if outcome.simhash is not None and self.near is not None:
+            near = [u for u in self.near.get_near_dups(Simhash(outcome.simhash)) if u != outcome.url]
+            if near:
+                return str(min(near))
+        return None
+
+    def _flush(self) -> None:
+        if not self.batch:
+            return
+        batch, self.batch = self.batch, []
+        job = self.job
+        counts = job.indexer.backend.upsert([prepared for prepared, _ in batch])
+        job.counters.new += counts.added
+        job.counters.updated += counts.updated
+        job.counters.unchanged += counts.unchanged
+        with job.state.transaction():
+            for _, state in batch:
+                job.state.save_page(job.source.id, state)
+
