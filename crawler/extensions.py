@@ -47,9 +47,13 @@ class CrawlDelay:
         downloader = self.crawler.engine.downloader
         key = downloader.get_slot_key(request)
         self.floors[key] = delay
+        # Without jitter, so that no two requests come closer than the site asked; kept in the
+        # per-slot settings too, since Scrapy rebuilds a slot that has been idle for a minute.
+        current = downloader.per_slot_settings.get(key, {})
+        downloader.per_slot_settings[key] = {**current, "delay": max(delay, current.get("delay", 0)), "jitter": 0}
         slot = downloader.slots.get(key)
         if slot is not None:
-            slot.delay = max(slot.delay, delay)
+            slot.delay, slot.jitter = max(slot.delay, delay), 0.0
 
 
 class SourceThrottle(AutoThrottle):
@@ -57,9 +61,11 @@ class SourceThrottle(AutoThrottle):
 
     def _adjust_delay(self, slot, latency, response):  # type: ignore[no-untyped-def]
         super()._adjust_delay(slot, latency, response)
-        key = response.meta.get("download_slot") if response.request else None
-        floor = getattr(self.crawler, "crawl_delays", {}).get(key, 0.0)
-        slot.delay = max(slot.delay, floor)
+        floors: dict[str, float] = getattr(self.crawler, "crawl_delays", {})
+        if floors:
+            assert self.crawler.engine is not None
+            key = next((k for k, s in self.crawler.engine.downloader.slots.items() if s is slot), None)
+            slot.delay = max(slot.delay, floors.get(key or "", 0.0))
 
 
 class ResponseCounter:

@@ -80,7 +80,7 @@ class ConditionalRequests:
         return cls(crawler)
 
     def process_request(self, request: Request) -> None:
-        if not request.meta.get("smesearch_page") or request.meta.get("redirect_times"):
+        if not request.meta.get("smesearch_page"):
             return
         job = _job(self.crawler)
         try:

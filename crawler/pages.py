@@ -7,7 +7,8 @@ the analysis. Everything crossing the process boundary is a plain dataclass.
 
 from __future__ import annotations
 
-import hashlib
+import dataclasses
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,10 +20,19 @@ from indexer.backends.base import IndexedDocument
 from indexer.document import Document, DocumentError
 from indexer.pipeline import Indexer, worker_indexer
 
-# Near-duplicates are judged only on texts long enough for SimHash to be meaningful: two short
-# product notes can sit within a few bits of each other and still be different offers.
+# Near-duplicates are judged only on texts long enough for the judgement to mean something: two
+# short product notes can share most of their words and still be different offers.
 NEAR_DUPLICATE_MIN_CHARS = 300
 SIMHASH_TEXT_CHARS = 20_000
+SHINGLE_CHARS = 4
+SHINGLE_TEXT_CHARS = 5_000
+
+
+def shingles(text: str) -> frozenset[int]:
+    """The set of 4-character windows of a text (as stable hashes): the Jaccard similarity of two
+    such sets is what "near duplicate" means here; SimHash only finds the candidates quickly."""
+    text = " ".join(text[:SHINGLE_TEXT_CHARS].lower().split())
+    return frozenset(zlib.crc32(text[i:i + SHINGLE_CHARS].encode()) for i in range(len(text) - SHINGLE_CHARS + 1))
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,8 +51,8 @@ class PageOutcome:
     url: str
     skipped: str | None = None  # why the page makes no document ("not a text page (image/png)")
     content_hash: str | None = None
-    text_hash: str | None = None  # exact duplicates: the same extracted text under another URL
     simhash: int | None = None  # near duplicates, None for texts too short to judge
+    shingles: frozenset[int] = frozenset()  # empty for texts too short to judge
     prepared: IndexedDocument | None = None  # None when skipped or unchanged
 
 
@@ -61,12 +71,13 @@ def analyse_page(page: FetchedPage, indexer: Indexer) -> PageOutcome:
                             published_at=extracted.published_at or page.published_hint)
     except DocumentError as exc:
         return PageOutcome(page.url, skipped=f"not a document ({exc})")
-    text_hash = hashlib.blake2b(f"{extracted.title}\n{text}".encode(), digest_size=16).hexdigest()
-    simhash = Simhash(text[:SIMHASH_TEXT_CHARS]).value if len(text) >= NEAR_DUPLICATE_MIN_CHARS else None
+    long_enough = len(text) >= NEAR_DUPLICATE_MIN_CHARS
+    outcome = PageOutcome(page.url, content_hash=document.content_hash,
+                          simhash=Simhash(text[:SIMHASH_TEXT_CHARS]).value if long_enough else None,
+                          shingles=shingles(text) if long_enough else frozenset())
     if document.content_hash == page.known_hash:
-        return PageOutcome(page.url, content_hash=document.content_hash, text_hash=text_hash, simhash=simhash)
-    return PageOutcome(page.url, content_hash=document.content_hash, text_hash=text_hash, simhash=simhash,
-                       prepared=indexer.prepare(document))
+        return outcome
+    return dataclasses.replace(outcome, prepared=indexer.prepare(document))
 
 
 def analyse_pages_in_worker(pages: list[FetchedPage]) -> list[PageOutcome]:

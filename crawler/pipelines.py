@@ -18,17 +18,24 @@ from scrapy.crawler import Crawler
 from simhash import Simhash, SimhashIndex
 
 from crawler.job import CrawlJob
-from crawler.pages import PageOutcome, analyse_page, analyse_pages_in_worker
+from crawler.pages import PageOutcome, analyse_page, analyse_pages_in_worker, shingles
 from crawler.spiders.base import GoneItem, PageItem
 from crawler.state import PageState
 from indexer.backends.base import BackendError, IndexedDocument
 from indexer.document import document_id
 from indexer.pipeline import start_analysis_pool
 
-# Manku, Jain and Das Sarma (WWW 2007) found 3 of 64 bits right across 8 billion pages; within one
-# source's few thousand, 4 also catches a copy that differs by a dated footer, while distinct pages
-# built on one template measured 10 bits apart or more (tests/test_crawl.py checks both).
-NEAR_DUPLICATE_BITS = 4
+# Near duplicates: SimHash within 10 of 64 bits finds the candidates (Manku, Jain and Das Sarma,
+# WWW 2007, use 3 bits for whole web pages; short SME pages move further for a small change: a
+# dated line added to a 400-character profile measured 6 bits), and the Jaccard similarity of
+# their 4-character shingles decides: 0.85 or more is the same page. Distinct pages on one
+# template measured 0.2-0.5 (tests/test_crawl.py holds both cases).
+NEAR_DUPLICATE_BITS = 10
+NEAR_DUPLICATE_JACCARD = 0.85
+
+
+def _jaccard(a: frozenset[int], b: frozenset[int]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
 
 
 class IndexPipeline:
@@ -38,6 +45,7 @@ class IndexPipeline:
         self.batch: list[tuple[IndexedDocument, PageState]] = []
         self.by_hash: dict[str, str] = {}  # content hash → url of the indexed page holding it
         self.near: SimhashIndex | None = None
+        self.shingles: dict[str, frozenset[int]] = {}  # url → shingles, of candidates met so far
         self.write_lock = asyncio.Lock()
         self.closing: asyncio.Future[None] | None = None
 
@@ -123,6 +131,7 @@ class IndexPipeline:
             self.by_hash.setdefault(outcome.content_hash, page.url)
         if outcome.simhash is not None and self.near is not None:
             self.near.add(page.url, Simhash(outcome.simhash))
+            self.shingles[page.url] = outcome.shingles
         if outcome.prepared is None:
             job.counters.unchanged += 1
             job.state.save_page(source, state)
@@ -141,11 +150,19 @@ class IndexPipeline:
             same = self.by_hash.get(outcome.content_hash)
             if same is not None and same != outcome.url:
                 return same
-        if outcome.simhash is not None and self.near is not None:
-            near = [u for u in self.near.get_near_dups(Simhash(outcome.simhash)) if u != outcome.url]
-            if near:
-                return str(min(near))
+        if outcome.simhash is None or self.near is None:
+            return None
+        candidates = sorted(u for u in self.near.get_near_dups(Simhash(outcome.simhash)) if u != outcome.url)
+        for url in candidates:
+            if _jaccard(outcome.shingles, self._shingles_of(url)) >= NEAR_DUPLICATE_JACCARD:
+                return str(url)
         return None
+
+    def _shingles_of(self, url: str) -> frozenset[int]:
+        if url not in self.shingles:
+            stored = self.job.indexer.backend.get(document_id(url))  # indexed by an earlier run
+            self.shingles[url] = shingles(stored.body) if stored is not None else frozenset()
+        return self.shingles[url]
 
     def _flush(self) -> None:
         if not self.batch:
