@@ -106,14 +106,15 @@ def test_private_address_reasons(host: str, reason: str | None) -> None:
 
 
 def test_sources_commands_read_the_catalog_given(tmp_path: Path) -> None:
-    listed = run(tmp_path, "sources", "list")
+    data = tmp_path / "data"  # holds no catalog.yaml of its own, so the bundled catalog is read
+    listed = run(data, "sources", "list")
     assert listed.returncode == 0 and "26 sources" in listed.stdout and "partner-sme" in listed.stdout
-    own = run(tmp_path, "--catalog", str(write(tmp_path, GOOD_ENTRY)), "sources", "list", "--json")
+    own = run(data, "--catalog", str(write(tmp_path, GOOD_ENTRY)), "sources", "list", "--json")
     assert [s["id"] for s in json.loads(own.stdout)] == ["demo-portal"]
-    shown = json.loads(run(tmp_path, "sources", "show", "jetro").stdout)
+    shown = json.loads(run(data, "sources", "show", "jetro").stdout)
     assert shown["original"] == "http://www.jetro.go.jp/top/index.html"
-    bad = run(tmp_path, "--catalog", str(write(tmp_path, GOOD_ENTRY.replace("kind: site", "kind: sight"))),
+    bad = run(data, "--catalog", str(write(tmp_path, GOOD_ENTRY.replace("kind: site", "kind: sight"))),
               "sources", "list")
     assert bad.returncode == 1 and ":5: kind: must be one of" in bad.stderr and "Traceback" not in bad.stderr
-    missing = run(tmp_path, "sources", "show", "nosuch")
+    missing = run(data, "sources", "show", "nosuch")
     assert missing.returncode == 1 and "no source 'nosuch'" in missing.stderr
