@@ -135,7 +135,7 @@ def ours(work: Path, url: str, source_id: str, pages: int, extra: dict[str, Any]
          ) -> tuple[float, dict[str, Any]]:
     catalog = work / f"{source_id}.yaml"
     entry = {"id": source_id, "name": {"zh": "基准", "en": "Bench", "ja": "ベンチ"}, "group": "other",
-             "kind": "site", "start_urls": [url], "allow_private": True, "max_pages": pages + 10, "max_depth": 5,
+             "kind": "site", "start_urls": [url], "allow_private": True, "max_pages": pages * 2 + 100, "max_depth": 5,
              "politeness": {"delay": 0, "concurrency": 16, "autothrottle": False, "obey_robots": False},
              **(extra or {})}
     catalog.write_text(yaml.safe_dump({"sources": [entry]}, allow_unicode=True), encoding="utf-8")

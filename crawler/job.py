@@ -8,14 +8,14 @@ from dataclasses import dataclass, field
 from crawler.catalog import Source
 from crawler.counters import RunCounters
 from crawler.state import CrawlState
-from indexer.pipeline import Indexer
+from smesearch.wiring import App
 
 
 @dataclass(slots=True)
 class CrawlJob:
     source: Source
     state: CrawlState
-    indexer: Indexer
+    app: App  # the backend, and the indexer when analysis runs in the crawl process
     counters: RunCounters = field(default_factory=RunCounters)
     workers: int = 0  # analysis processes beside the crawl; 0 analyses in the crawl process
     batch_size: int = 250  # documents per index write

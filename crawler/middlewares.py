@@ -83,13 +83,17 @@ class ConditionalRequests:
         if not request.meta.get("smesearch_page"):
             return
         job = _job(self.crawler)
-        try:
-            prior = job.state.page(job.source.id, canonical_url(request.url))
-        except DocumentError:
+        url = request.url  # canonical when the spider made it; a redirect's target may not be
+        if request.meta.get("redirect_times"):
+            try:
+                url = canonical_url(url)
+            except DocumentError:
+                return
+        known = job.state.validators(job.source.id, url)
+        if known is None or known[3]:
             return
-        if prior is None or prior.duplicate_of is not None:
-            return
-        if prior.etag:
-            request.headers.setdefault(b"If-None-Match", prior.etag.encode("latin-1"))
-        if prior.last_modified:
-            request.headers.setdefault(b"If-Modified-Since", prior.last_modified.encode("latin-1"))
+        etag, last_modified = known[0], known[1]
+        if etag:
+            request.headers.setdefault(b"If-None-Match", etag.encode("latin-1"))
+        if last_modified:
+            request.headers.setdefault(b"If-Modified-Since", last_modified.encode("latin-1"))

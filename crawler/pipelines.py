@@ -15,23 +15,25 @@ from datetime import UTC, datetime
 from typing import Any, Self
 
 from scrapy.crawler import Crawler
-from simhash import Simhash, SimhashIndex
 
+from crawler.duplicates import SimhashBuckets
 from crawler.job import CrawlJob
-from crawler.pages import PageOutcome, analyse_page, analyse_pages_in_worker, shingles
+from crawler.pages import FetchedPage, PageOutcome, analyse_page, analyse_pages_in_worker, shingles
 from crawler.spiders.base import GoneItem, PageItem
 from crawler.state import PageState
 from indexer.backends.base import BackendError, IndexedDocument
 from indexer.document import document_id
 from indexer.pipeline import start_analysis_pool
 
-# Near duplicates: SimHash within 10 of 64 bits finds the candidates (Manku, Jain and Das Sarma,
+# Near duplicates: SimHash within 8 of 64 bits finds the candidates (Manku, Jain and Das Sarma,
 # WWW 2007, use 3 bits for whole web pages; short SME pages move further for a small change: a
 # dated line added to a 400-character profile measured 6 bits), and the Jaccard similarity of
 # their 4-character shingles decides: 0.85 or more is the same page. Distinct pages on one
 # template measured 0.2-0.5 (tests/test_crawl.py holds both cases).
-NEAR_DUPLICATE_BITS = 10
+NEAR_DUPLICATE_BITS = 8
 NEAR_DUPLICATE_JACCARD = 0.85
+WORKER_CHUNK = 8  # pages per analysis task
+WORKER_CHUNK_WAIT_S = 0.02  # a chunk not yet full goes out after this long
 
 
 def _jaccard(a: frozenset[int], b: frozenset[int]) -> float:
@@ -44,10 +46,12 @@ class IndexPipeline:
         self.pool: ProcessPoolExecutor | None = None
         self.batch: list[tuple[IndexedDocument, PageState]] = []
         self.by_hash: dict[str, str] = {}  # content hash → url of the indexed page holding it
-        self.near: SimhashIndex | None = None
+        self.near: SimhashBuckets | None = None
         self.shingles: dict[str, frozenset[int]] = {}  # url → shingles, of candidates met so far
         self.write_lock = asyncio.Lock()
         self.closing: asyncio.Future[None] | None = None
+        self.chunk: list[tuple[FetchedPage, asyncio.Future[PageOutcome]]] = []
+        self.chunk_timer: asyncio.TimerHandle | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -61,20 +65,19 @@ class IndexPipeline:
     def open_spider(self) -> None:
         job = self.job
         source = job.source.id
-        if job.state.page_count(source) and not job.indexer.backend.stats().by_source.get(source):
+        if job.state.page_count(source) and not job.app.backend.stats().by_source.get(source):
             job.state.forget_source(source)  # the index lost this source's documents: crawl in full
         for url, content_hash in job.state.indexed_hashes(source):
             self.by_hash.setdefault(content_hash, url)
-        self.near = SimhashIndex([(url, Simhash(h)) for url, h in job.state.indexed_simhashes(source)],
-                                 k=NEAR_DUPLICATE_BITS)
-        if job.workers > 0:
-            self.pool = start_analysis_pool(job.workers, job.indexer.analyser)
+        self.near = SimhashBuckets(NEAR_DUPLICATE_BITS)
+        for url, fingerprint in job.state.indexed_simhashes(source):
+            self.near.add(url, fingerprint)
 
     async def close_spider(self) -> None:
         try:
             async with self.write_lock:
                 self._flush()
-            self.job.indexer.backend.commit()
+            self.job.app.backend.commit()
         finally:
             if self.pool is not None:
                 self.pool.shutdown(cancel_futures=True)
@@ -100,20 +103,21 @@ class IndexPipeline:
         prior = job.state.page(job.source.id, item.url)
         if prior is None:
             return
-        if prior.duplicate_of is None and job.indexer.backend.delete_url(item.url):
+        if prior.duplicate_of is None and job.app.backend.delete_url(item.url):
             job.counters.deleted += 1
         job.state.forget_page(job.source.id, item.url)
 
     async def _page(self, item: PageItem) -> None:
         job = self.job
         source = job.source.id
-        prior = job.state.page(source, item.page.url)
-        known = prior.content_hash if prior is not None and prior.duplicate_of is None else None
+        prior = job.state.validators(source, item.page.url)
+        was_original = prior is not None and not prior[3]  # indexed as a document of its own
+        known = prior[2] if prior is not None and was_original else None
         page = dataclasses.replace(item.page, known_hash=known)
-        if self.pool is not None:
-            outcome = (await asyncio.wrap_future(self.pool.submit(analyse_pages_in_worker, [page])))[0]
+        if job.workers > 0:
+            outcome = await self._in_worker(page)
         else:
-            outcome = analyse_page(page, job.indexer)
+            outcome = analyse_page(page, job.app.indexer)
         if outcome.skipped:
             job.counters.skipped[outcome.skipped] += 1
             return
@@ -123,14 +127,14 @@ class IndexPipeline:
         original = self._duplicate_of(outcome)
         if original is not None:
             job.counters.duplicates += 1
-            if prior is not None and prior.duplicate_of is None:
-                job.indexer.backend.delete_url(page.url)
+            if was_original:
+                job.app.backend.delete_url(page.url)
             job.state.save_page(source, dataclasses.replace(state, duplicate_of=original))
             return
         if outcome.content_hash:
             self.by_hash.setdefault(outcome.content_hash, page.url)
         if outcome.simhash is not None and self.near is not None:
-            self.near.add(page.url, Simhash(outcome.simhash))
+            self.near.add(page.url, outcome.simhash)
             self.shingles[page.url] = outcome.shingles
         if outcome.prepared is None:
             job.counters.unchanged += 1
@@ -144,6 +148,42 @@ class IndexPipeline:
             async with self.write_lock:
                 self._flush()
 
+    async def _in_worker(self, page: FetchedPage) -> PageOutcome:
+        """Analyse in the pool, pages sent in small chunks: one task per page measured a fifth of
+        the crawl process's time in task bookkeeping and pickling."""
+        loop = asyncio.get_running_loop()
+        if self.pool is None:  # started with the first page, so a run of 304s never pays for it
+            self.pool = start_analysis_pool(self.job.workers, self.job.app.settings.lang_detector)
+        waiting: asyncio.Future[PageOutcome] = loop.create_future()
+        self.chunk.append((page, waiting))
+        if len(self.chunk) >= WORKER_CHUNK:
+            self._send_chunk()
+        elif self.chunk_timer is None:
+            self.chunk_timer = loop.call_later(WORKER_CHUNK_WAIT_S, self._send_chunk)
+        return await waiting
+
+    def _send_chunk(self) -> None:
+        if self.chunk_timer is not None:
+            self.chunk_timer.cancel()
+            self.chunk_timer = None
+        chunk, self.chunk = self.chunk, []
+        if not chunk or self.pool is None:
+            return
+        loop = asyncio.get_running_loop()
+        done = asyncio.wrap_future(self.pool.submit(analyse_pages_in_worker, [page for page, _ in chunk]), loop=loop)
+
+        def deliver(result: asyncio.Future[list[PageOutcome]]) -> None:
+            error = result.exception()
+            for n, (_, waiting) in enumerate(chunk):
+                if waiting.done():
+                    continue
+                if error is not None:
+                    waiting.set_exception(error)
+                else:
+                    waiting.set_result(result.result()[n])
+
+        done.add_done_callback(deliver)
+
     def _duplicate_of(self, outcome: PageOutcome) -> str | None:
         """The url of an indexed page this one repeats, exactly or nearly; None for an original."""
         if outcome.content_hash:
@@ -152,15 +192,16 @@ class IndexPipeline:
                 return same
         if outcome.simhash is None or self.near is None:
             return None
-        candidates = sorted(u for u in self.near.get_near_dups(Simhash(outcome.simhash)) if u != outcome.url)
-        for url in candidates:
+        for url in self.near.near(outcome.simhash):
+            if url == outcome.url:
+                continue
             if _jaccard(outcome.shingles, self._shingles_of(url)) >= NEAR_DUPLICATE_JACCARD:
                 return str(url)
         return None
 
     def _shingles_of(self, url: str) -> frozenset[int]:
         if url not in self.shingles:
-            stored = self.job.indexer.backend.get(document_id(url))  # indexed by an earlier run
+            stored = self.job.app.backend.get(document_id(url))  # indexed by an earlier run
             self.shingles[url] = shingles(stored.body) if stored is not None else frozenset()
         return self.shingles[url]
 
@@ -169,7 +210,7 @@ class IndexPipeline:
             return
         batch, self.batch = self.batch, []
         job = self.job
-        counts = job.indexer.backend.upsert([prepared for prepared, _ in batch])
+        counts = job.app.backend.upsert([prepared for prepared, _ in batch])
         job.counters.new += counts.added
         job.counters.updated += counts.updated
         job.counters.unchanged += counts.unchanged

@@ -94,6 +94,13 @@ class CrawlState:
                          row[7], json.loads(zlib.decompress(row[8])) if row[8] else [],
                          datetime.fromisoformat(row[9]))
 
+    def validators(self, source: str, url: str) -> tuple[str | None, str | None, str | None, bool] | None:
+        """(etag, last_modified, content_hash, is a duplicate) of a page: what every request and
+        response needs, without decoding the stored links."""
+        row = self._db.execute("SELECT etag, last_modified, content_hash, duplicate_of IS NOT NULL FROM pages"
+                               " WHERE source = ? AND url = ?", (source, url)).fetchone()
+        return (row[0], row[1], row[2], bool(row[3])) if row is not None else None
+
     def save_page(self, source: str, page: PageState) -> None:
         links = zlib.compress(json.dumps(page.links).encode()) if page.links else None
         self._db.execute(

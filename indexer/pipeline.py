@@ -90,7 +90,8 @@ class Indexer:
                 changed = [d for d in latest.values() if known.get(d.id) != d.content_hash]
                 report.unchanged += len(batch) - len(changed)
                 if workers > 0 and pool is None and len(batch) == batch_size:
-                    pool = start_analysis_pool(workers, self.analyser)
+                    pool = start_analysis_pool(workers, self.analyser.languages.detector_name,
+                                               self.analyser.user_dictionary)
                 work: list[Future[list[IndexedDocument]]] | list[IndexedDocument]
                 if pool is not None:
                     work = [pool.submit(_prepare_in_worker, chunk) for chunk in _chunks(changed, WORKER_CHUNK)]
@@ -130,7 +131,7 @@ class _NoBackend:
     """Workers analyse only; writing stays in the parent, which owns the index writer."""
 
 
-def _init_worker(detector: str, user_dictionary: list[tuple[str, int | None, str | None]]) -> None:
+def _init_worker(detector: str, user_dictionary: list[tuple[str, int | None, str | None]] | None) -> None:
     global _worker_indexer
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     analyser = Analyser(detector, user_entries=user_dictionary)  # type: ignore[arg-type]
@@ -155,11 +156,13 @@ def _prepare_in_worker(documents: list[Document]) -> list[IndexedDocument]:
     return [indexer.prepare(d) for d in documents]
 
 
-def start_analysis_pool(workers: int, analyser: Analyser) -> ProcessPoolExecutor:
-    """Processes that each hold an analyser like `analyser` (same detector, same user dictionary)."""
+def start_analysis_pool(workers: int, detector: str,
+                        user_dictionary: list[tuple[str, int | None, str | None]] | None = None) -> ProcessPoolExecutor:
+    """Processes that each hold an analyser with this detector and user dictionary (ours when
+    None); the caller need not build an analyser of its own."""
     # spawn, not fork: the parent holds index-writer threads, which fork would copy half-alive.
     return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_init_worker,
-                               initargs=(analyser.languages.detector_name, analyser.user_dictionary))
+                               initargs=(detector, user_dictionary))
 
 
 def _batches(items: Iterator[Document], size: int) -> Iterator[list[Document]]:

@@ -79,7 +79,8 @@ class SourceSpider(scrapy.Spider):
                       published_hint: datetime | None = None, sitemap_lastmod: str | None = None) -> Iterator[Any]:
         """The item and follow-up requests of a page response, whatever its status."""
         job = self.job
-        url = canonical_url(response.url)
+        # Requests are made for canonical URLs; only a redirect can bring another form.
+        url = canonical_url(response.url) if response.meta.get("redirect_urls") else response.url
         if response.status == 304:
             job.counters.not_modified += 1
             prior = job.state.page(job.source.id, url)
