@@ -11,6 +11,7 @@ MODULES = [
     ("bench.import_docs", ["100000", "2"]),
     ("bench.query_latency", ["10000", "100000"]),
     ("bench.engines", ["100000"]),
+    ("bench.crawl", ["5000"]),
 ]
 
 if __name__ == "__main__":

@@ -70,7 +70,8 @@ async def _resolved_reason(host: str) -> str | None:
 
 class ConditionalRequests:
     """Asks for pages with the validators of the last fetch (If-None-Match, If-Modified-Since),
-    so an unchanged page costs a 304 and no body."""
+    so an unchanged page costs a 304 and no body. Duplicates too: a duplicate answering 304 is
+    still the same duplicate (when its original goes, its record goes with it; see the pipeline)."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -90,7 +91,7 @@ class ConditionalRequests:
             except DocumentError:
                 return
         known = job.state.validators(job.source.id, url)
-        if known is None or known[3]:
+        if known is None:
             return
         etag, last_modified = known[0], known[1]
         if etag:

@@ -106,6 +106,7 @@ class IndexPipeline:
         if prior.duplicate_of is None and job.app.backend.delete_url(item.url):
             job.counters.deleted += 1
         job.state.forget_page(job.source.id, item.url)
+        job.state.forget_duplicates_of(job.source.id, item.url)
 
     async def _page(self, item: PageItem) -> None:
         job = self.job

@@ -112,6 +112,10 @@ class CrawlState:
     def forget_page(self, source: str, url: str) -> None:
         self._db.execute("DELETE FROM pages WHERE source = ? AND url = ?", (source, url))
 
+    def forget_duplicates_of(self, source: str, url: str) -> int:
+        """Forget the pages collapsed into `url`, so the next run fetches and judges them afresh."""
+        return self._db.execute("DELETE FROM pages WHERE source = ? AND duplicate_of = ?", (source, url)).rowcount
+
     def forget_source(self, source: str) -> None:
         self._db.execute("DELETE FROM pages WHERE source = ?", (source,))
 

@@ -213,9 +213,15 @@ def test_exact_and_near_duplicates_collapse_into_one_document(crawl: Crawl) -> N
         docs = crawl.documents()
         assert sum("Harbor Machinery" in d["title"] for d in docs.values()) == 1
         assert f"{server.url}/b.html" in docs  # a different page on the same template is kept
-        # The next run keeps them collapsed.
+        # The next run keeps them collapsed; the copies answer 304 like every other page.
         again = crawl.crawl()
-    assert again["new"] == again["updated"] == 0 and len(crawl.documents()) == 3
+        assert again["new"] == again["updated"] == 0 and again["not_modified"] == 5 and len(crawl.documents()) == 3
+        # When the original goes, the copies are judged afresh: one of them becomes the document.
+        server.resources["/a.html"] = Resource(status=404)
+        assert crawl.crawl()["deleted"] == 1
+        last = crawl.crawl()
+    assert last["new"] == 1 and last["duplicates"] == 1
+    assert sum("Harbor Machinery" in d["title"] for d in crawl.documents().values()) == 1
 
 
 def test_depth_and_page_limits_stop_an_endless_calendar_and_redirect_loops_end(crawl: Crawl) -> None:
