@@ -8,8 +8,9 @@ import socket
 from typing import Self
 
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Request
+from scrapy.http import Request, Response
 from scrapy.utils.httpobj import urlparse_cached
 
 from crawler.job import CrawlJob
@@ -98,3 +99,30 @@ class ConditionalRequests:
             request.headers.setdefault(b"If-None-Match", etag.encode("latin-1"))
         if last_modified:
             request.headers.setdefault(b"If-Modified-Since", last_modified.encode("latin-1"))
+
+
+class BackoffRetry(RetryMiddleware):
+    """Scrapy's retries (5xx, 408, 429, timeouts, resets), each after a wait that doubles: one
+    second, then two, ... (`SMESEARCH_CRAWL_RETRY_BACKOFF`), or what the server's Retry-After
+    asks, up to a minute. A struggling server gets room instead of the same request again at once."""
+
+    async def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
+        result = super().process_response(request, response)
+        if isinstance(result, Request):
+            await asyncio.sleep(self._wait(result, response.headers.get(b"Retry-After")))
+        return result
+
+    async def process_exception(self, request: Request, exception: Exception) -> Request | Response | None:  # type: ignore[override]
+        result = super().process_exception(request, exception)
+        if isinstance(result, Request):
+            await asyncio.sleep(self._wait(result, None))
+        return result
+
+    def _wait(self, retry: Request, retry_after: bytes | None) -> float:
+        if retry_after and retry_after.strip().isdigit():
+            return min(float(retry_after), MAX_BACKOFF_S)
+        base = self.crawler.settings.getfloat("SMESEARCH_RETRY_BACKOFF", 1.0)
+        return min(base * 2 ** (retry.meta.get("retry_times", 1) - 1), MAX_BACKOFF_S)
+
+
+MAX_BACKOFF_S = 60.0

@@ -154,7 +154,9 @@ class IndexPipeline:
         the crawl process's time in task bookkeeping and pickling."""
         loop = asyncio.get_running_loop()
         if self.pool is None:  # started with the first page, so a run of 304s never pays for it
-            self.pool = start_analysis_pool(self.job.workers, self.job.app.settings.lang_detector)
+            settings = self.job.app.settings
+            self.pool = start_analysis_pool(self.job.workers, settings.lang_detector,
+                                            translation_hook=settings.translation_hook)
         waiting: asyncio.Future[PageOutcome] = loop.create_future()
         self.chunk.append((page, waiting))
         if len(self.chunk) >= WORKER_CHUNK:

@@ -64,6 +64,7 @@ def scrapy_settings(source: Source, settings: Settings, progress: bool = False) 
         "AUTOTHROTTLE_START_DELAY": max(p.delay if p.delay is not None else settings.crawl_delay, 0.1),
         "RETRY_ENABLED": settings.crawl_retries > 0,
         "RETRY_TIMES": settings.crawl_retries,
+        "SMESEARCH_RETRY_BACKOFF": settings.crawl_retry_backoff,
         "DOWNLOAD_TIMEOUT": settings.crawl_timeout,
         "DNS_TIMEOUT": min(settings.crawl_timeout, 20),
         "DOWNLOAD_MAXSIZE": settings.crawl_max_page_bytes,
@@ -78,6 +79,8 @@ def scrapy_settings(source: Source, settings: Settings, progress: bool = False) 
         "DOWNLOADER_MIDDLEWARES": {
             "crawler.middlewares.PrivateAddressGuard": 50,  # before robots.txt is fetched
             "crawler.middlewares.ConditionalRequests": 560,
+            "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+            "crawler.middlewares.BackoffRetry": 550,
         },
         "EXTENSIONS": {
             "scrapy.extensions.throttle.AutoThrottle": None,

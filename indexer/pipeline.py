@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import threading
 import time
@@ -17,6 +18,10 @@ from indexer.backends.base import Backend, IndexedDocument
 from indexer.document import Document
 
 LANG_SAMPLE_CHARS = 2000
+
+# Called with each document once its language is known and before it is analysed, to add
+# translated titles and summaries (doc.translations), which are then analysed and searched.
+TranslationHook = Callable[[Document], None]
 FIELD_SEPARATOR = "\x1f"  # never an analyser token, so a phrase cannot run from the body into a name
 
 
@@ -33,16 +38,21 @@ class IndexReport:
 
 
 class Indexer:
-    def __init__(self, analyser: Analyser, backend: Backend, classifier: Classifier | None = None) -> None:
+    def __init__(self, analyser: Analyser, backend: Backend, classifier: Classifier | None = None,
+                 translate: TranslationHook | None = None) -> None:
         self.analyser = analyser
         self.backend = backend
         self.classifier = classifier or Classifier(analyser)
+        self.translate = translate
+        self.translation_hook_spec = ""  # how worker processes build `translate` (set by whoever loaded it)
 
     def prepare(self, doc: Document) -> IndexedDocument:
         """Fill in what the source did not say (language, categories, services) and analyse."""
         a = self.analyser
         if not doc.lang:
             doc.lang = a.identify(f"{doc.title}\n{doc.body[:LANG_SAMPLE_CHARS]}")
+        if self.translate is not None:
+            self.translate(doc)
         title = a.analyse(doc.title, doc.lang)
         body = a.analyse(doc.body, doc.lang)
         if not doc.categories or not doc.services:
@@ -91,7 +101,7 @@ class Indexer:
                 report.unchanged += len(batch) - len(changed)
                 if workers > 0 and pool is None and len(batch) == batch_size:
                     pool = start_analysis_pool(workers, self.analyser.languages.detector_name,
-                                               self.analyser.user_dictionary)
+                                               self.analyser.user_dictionary, self.translation_hook_spec)
                 work: list[Future[list[IndexedDocument]]] | list[IndexedDocument]
                 if pool is not None:
                     work = [pool.submit(_prepare_in_worker, chunk) for chunk in _chunks(changed, WORKER_CHUNK)]
@@ -131,11 +141,23 @@ class _NoBackend:
     """Workers analyse only; writing stays in the parent, which owns the index writer."""
 
 
-def _init_worker(detector: str, user_dictionary: list[tuple[str, int | None, str | None]] | None) -> None:
+def _init_worker(detector: str, user_dictionary: list[tuple[str, int | None, str | None]] | None,
+                 translation_hook: str) -> None:
     global _worker_indexer
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     analyser = Analyser(detector, user_entries=user_dictionary)  # type: ignore[arg-type]
-    _worker_indexer = Indexer(analyser, _NoBackend())  # type: ignore[arg-type]
+    _worker_indexer = Indexer(analyser, _NoBackend(), translate=load_translation_hook(translation_hook))  # type: ignore[arg-type]
+
+
+def load_translation_hook(spec: str) -> TranslationHook | None:
+    """`module:factory` → the hook the factory returns; "" → none. A dotted path rather than an
+    object, because worker processes build their own."""
+    if not spec:
+        return None
+    module, _, name = spec.partition(":")
+    factory = getattr(importlib.import_module(module), name)
+    hook: TranslationHook = factory()
+    return hook
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -157,12 +179,14 @@ def _prepare_in_worker(documents: list[Document]) -> list[IndexedDocument]:
 
 
 def start_analysis_pool(workers: int, detector: str,
-                        user_dictionary: list[tuple[str, int | None, str | None]] | None = None) -> ProcessPoolExecutor:
+                        user_dictionary: list[tuple[str, int | None, str | None]] | None = None,
+                        translation_hook: str = "") -> ProcessPoolExecutor:
     """Processes that each hold an analyser with this detector and user dictionary (ours when
-    None); the caller need not build an analyser of its own."""
+    None) and the translation hook named (see `load_translation_hook`); the caller need not build
+    an analyser of its own."""
     # spawn, not fork: the parent holds index-writer threads, which fork would copy half-alive.
     return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_init_worker,
-                               initargs=(detector, user_dictionary))
+                               initargs=(detector, user_dictionary, translation_hook))
 
 
 def _batches(items: Iterator[Document], size: int) -> Iterator[list[Document]]:

@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     max_query_length: int = 500
     max_page_size: int = 100
     max_result_window: int = 1000
+    # `module:factory` returning a callable that adds translations to a document before analysis;
+    # empty for none (the translation issue supplies one).
+    translation_hook: str = ""
     host: str = "127.0.0.1"
     port: int = 8000
     demo_network_port: int = 8101  # the demo network's five sites listen here and on the next four ports
@@ -35,6 +38,7 @@ class Settings(BaseSettings):
     crawl_timeout: float = 30.0
     crawl_max_page_bytes: int = 8 * 1024 * 1024  # larger pages (and decompressed bodies) are abandoned
     crawl_retries: int = 2
+    crawl_retry_backoff: float = 1.0  # seconds before the first retry; doubles for each next one
     crawl_batch_size: int = 250  # documents per index write during a crawl
     # Analysis processes beside the crawl process; 0 analyses inside it (slower, but no start-up cost).
     crawl_workers: int = Field(default_factory=lambda: os.cpu_count() or 1)

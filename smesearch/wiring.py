@@ -6,7 +6,7 @@ from functools import cached_property
 
 from indexer.analysis import Analyser
 from indexer.backends import Backend, open_backend
-from indexer.pipeline import Indexer
+from indexer.pipeline import Indexer, load_translation_hook
 from indexer.service import Limits, SearchService
 from smesearch.settings import Settings
 
@@ -27,7 +27,10 @@ class App:
 
     @cached_property
     def indexer(self) -> Indexer:
-        return Indexer(self.analyser, self.backend)
+        hook = self.settings.translation_hook
+        indexer = Indexer(self.analyser, self.backend, translate=load_translation_hook(hook))
+        indexer.translation_hook_spec = hook
+        return indexer
 
     @cached_property
     def search(self) -> SearchService:

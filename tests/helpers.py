@@ -46,3 +46,18 @@ def run(data_dir: Path, *args: str, stdin: bytes | None = None) -> subprocess.Co
                             capture_output=True, timeout=120)
     return subprocess.CompletedProcess(result.args, result.returncode, result.stdout.decode("utf-8"),
                                        result.stderr.decode("utf-8"))
+
+
+def gloss() -> object:
+    """A translation hook for tests (`tests.helpers:gloss`): glosses a few Chinese trade words
+    into English titles, the way a dictionary translator would."""
+    from indexer.document import Translation
+
+    words = {"汽车零部件": "auto parts", "合资": "joint venture", "代理": "agent"}
+
+    def hook(document: Document) -> None:
+        found = [english for chinese, english in words.items() if chinese in document.title]
+        if document.lang == "zh" and found:
+            document.translations["en"] = Translation(title=" ".join(found))
+
+    return hook

@@ -426,3 +426,84 @@ def test_document_ids_are_the_final_urls_after_redirects(crawl: Crawl, site: Sit
     crawl.crawl()
     assert list(crawl.documents()) == [f"{site.url}/new.html"]
     assert document_id(f"{site.url}/new.html") in {d["id"] for d in crawl.documents().values()}
+
+
+class FailingFirst(dict[str, Resource]):
+    """Answers 503 (asking for a one-second wait the second time) before serving the page."""
+
+    def __init__(self, pages: dict[str, Resource], failures: int) -> None:
+        super().__init__(pages)
+        self.failures = failures
+
+    def get(self, path: str, default: Resource | None = None) -> Resource | None:  # type: ignore[override]
+        if path == "/" and self.failures > 0:
+            self.failures -= 1
+            return Resource(b"busy", status=503, headers={"Retry-After": "1"} if self.failures == 0 else {})
+        return super().get(path, default)
+
+
+def test_retries_wait_longer_each_time_and_honour_retry_after(crawl: Crawl) -> None:
+    pages = FailingFirst({"/": Resource(html("Valves", "Industrial valves from Tieling."))}, failures=2)
+    stamps: list[float] = []
+    crawl.env["SMESEARCH_CRAWL_RETRY_BACKOFF"] = "0.4"
+    with SiteServer(pages) as server:
+        original = server.record
+        server.record = lambda path, headers: (stamps.append(time.monotonic()) if path == "/" else None,  # type: ignore[method-assign]
+                                               original(path, headers))
+        crawl.sources(source(server))
+        counters = crawl.crawl()
+    assert counters["new"] == 1 and counters["errors"] == {}
+    first_wait, second_wait = (b - a for a, b in itertools.pairwise(stamps))
+    assert first_wait >= 0.35  # the back-off
+    assert second_wait >= 0.95  # Retry-After: 1 beats the doubled back-off of 0.8 s
+
+
+def test_connection_resets_are_counted_by_kind(crawl: Crawl) -> None:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    stop = False
+
+    def hang_up() -> None:
+        while not stop:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            connection.recv(1024)
+            connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            connection.close()  # RST instead of an answer
+
+    import threading
+
+    threading.Thread(target=hang_up, daemon=True).start()
+    crawl.env["SMESEARCH_CRAWL_RETRIES"] = "1"
+    crawl.env["SMESEARCH_CRAWL_RETRY_BACKOFF"] = "0.1"
+    crawl.sources({**source(site_at(listener.getsockname()[1])), "id": "reset"})
+    result = crawl.run("crawl", "reset")
+    stop = True
+    listener.close()
+    assert result.returncode == 4 and "no page could be fetched: connection_reset 1" in result.stderr
+
+
+def test_error_kinds_name_dns_failures_and_robots_refusals() -> None:
+    from scrapy.exceptions import CannotResolveHostError, IgnoreRequest
+    from twisted.internet.error import DNSLookupError
+    from twisted.python.failure import Failure
+
+    from crawler.spiders.base import error_kind
+
+    assert error_kind(Failure(CannotResolveHostError("no such host"))) == "dns"
+    assert error_kind(Failure(DNSLookupError("no such host"))) == "dns"
+    assert error_kind(Failure(IgnoreRequest("Forbidden by robots.txt"))) == "robots"
+    assert error_kind(Failure(IgnoreRequest("max redirections reached"))) == "redirect_loop"
+
+
+def test_the_translation_hook_runs_in_the_analysis_workers(crawl: Crawl, site: SiteServer) -> None:
+    crawl.env.update({"SMESEARCH_CRAWL_WORKERS": "2", "SMESEARCH_TRANSLATION_HOOK": "tests.helpers:gloss"})
+    crawl.sources(source(site))
+    assert crawl.crawl()["new"] == 4
+    home = crawl.documents()[f"{site.url}/"]
+    assert home["translations"]["en"]["title"] == "auto parts"
+    # The Chinese page is found in English through its translated title (it has no English text).
+    assert f"{site.url}/" in crawl.search('"auto parts"')
