@@ -311,21 +311,25 @@ def test_a_sitemap_source_follows_robots_and_indexes_and_skips_by_lastmod(crawl:
     with SiteServer(pages) as server:
         urls = "".join(f"<url><loc>{server.url}/p{n}.html</loc><lastmod>2024-0{n + 1}-01</lastmod></url>"
                        for n in range(3))
+        urls += (f"<url><loc>{server.url}/p3.html</loc><changefreq>daily</changefreq></url>"
+                 f"<url><loc>{server.url}/p4.html</loc></url>")
         pages["/sitemap-index.xml"] = Resource(
             f'<sitemapindex><sitemap><loc>{server.url}/sitemap-1.xml</loc></sitemap></sitemapindex>'.encode(),
             content_type="application/xml")
         pages["/sitemap-1.xml"] = Resource(f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}'
                                            "</urlset>".encode(), content_type="application/xml")
-        pages |= {f"/p{n}.html": Resource(html(f"Offer {n}", f"Auto parts offer number {n}")) for n in range(3)}
+        pages |= {f"/p{n}.html": Resource(html(f"Offer {n}", f"Auto parts offer number {n}")) for n in range(5)}
         crawl.sources(source(server, kind="sitemap"))
-        assert crawl.crawl()["new"] == 3
+        assert crawl.crawl()["new"] == 5
         pages["/sitemap-1.xml"] = Resource(pages["/sitemap-1.xml"].body.replace(  # type: ignore[union-attr]
             b"2024-01-01", b"2025-01-01"), content_type="application/xml")
         pages["/p0.html"] = Resource(html("Offer 0", "Auto parts offer, now with engine components"))
         server.requests.clear()
         again = crawl.crawl()
-    assert again["skipped_by_lastmod"] == 2 and again["updated"] == 1
-    assert [p for p, _ in server.requests if p.startswith("/p")] == ["/p0.html"]
+    # p1 and p2 kept their lastmod, p3 is "daily" and was fetched minutes ago; p4 says nothing,
+    # so it is asked for again (and answers 304).
+    assert again["skipped_by_lastmod"] == 3 and again["updated"] == 1 and again["not_modified"] == 1
+    assert sorted(p for p, _ in server.requests if p.startswith("/p")) == ["/p0.html", "/p4.html"]
 
 
 @pytest.mark.parametrize("kind", ["rss", "atom"])
