@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# A throwaway single-node Elasticsearch on 127.0.0.1, for the tests and for developers.
+#   eval "$(deploy/elasticsearch-local.sh start [DIR] [PORT])"   # prints and exports SMESEARCH_ES_URL
+#   deploy/elasticsearch-local.sh stop [DIR]
+# Elastic's integ-test distribution comes from Maven Central through `mvn dependency:copy` (so
+# Maven's local repository caches it for the next run) and runs on the newest JDK in
+# /usr/lib/jvm that is Java 21 or newer (Elasticsearch 9 needs it). Elasticsearch refuses to run
+# as root, so under root it runs as `nobody`.
+set -euo pipefail
+action=${1:?start or stop}
+dir=${2:-${TMPDIR:-/tmp}/smesearch-elasticsearch}
+port=${3:-9200}
+version=${SMESEARCH_ES_VERSION:-9.2.8}  # the newest 9.x the registry served on 2026-11-29
+heap=${SMESEARCH_ES_HEAP:-512m}
+artifact=org.elasticsearch.distribution.integ-test-zip:elasticsearch:$version:zip
+
+as_owner() {
+  if [ "$(id -u)" = 0 ]; then runuser -u nobody -- "$@"; else "$@"; fi
+}
+
+java_home() {
+  local best="" best_major=0 home major
+  for home in /usr/lib/jvm/*/; do
+    home=${home%/}
+    [ -x "$home/bin/java" ] && [ -f "$home/release" ] || continue
+    major=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$home/release")
+    if [ -n "$major" ] && [ "$major" -ge 21 ] && [ "$major" -gt "$best_major" ]; then
+      best=$home best_major=$major
+    fi
+  done
+  [ -n "$best" ] || { echo "no JDK 21 or newer in /usr/lib/jvm (Elasticsearch $version needs one)" >&2; exit 1; }
+  echo "$best"
+}
+
+fetch() {
+  local cache=${XDG_CACHE_HOME:-$HOME/.cache}/smesearch
+  local zip=$cache/elasticsearch-$version.zip
+  if [ ! -f "$zip" ]; then
+    mkdir -p "$cache"
+    mvn -q -B dependency:copy -Dartifact="$artifact" -DoutputDirectory="$cache" -Dmdep.overWriteIfNewer=true >&2
+  fi
+  echo "$zip"
+}
+
+case "$action" in
+  start)
+    home=$(java_home)
+    zip=$(fetch)
+    mkdir -p "$dir"
+    if [ ! -x "$dir/elasticsearch-$version/bin/elasticsearch" ]; then
+      unzip -q -o "$zip" -d "$dir"
+    fi
+    es=$dir/elasticsearch-$version
+    transport=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    cat > "$es/config/elasticsearch.yml" <<EOF
+cluster.name: smesearch-local
+node.name: local-1
+discovery.type: single-node
+network.host: 127.0.0.1
+http.port: $port
+transport.port: $transport
+path.data: $dir/data
+path.logs: $dir/logs
+xpack.security.enabled: false
+action.destructive_requires_name: false
+cluster.routing.allocation.disk.threshold_enabled: false
+EOF
+    mkdir -p "$dir/data" "$dir/logs"
+    [ "$(id -u)" = 0 ] && chown -R nobody: "$dir"
+    as_owner env ES_JAVA_HOME="$home" ES_JAVA_OPTS="-Xms$heap -Xmx$heap" \
+      "$es/bin/elasticsearch" -d -p "$dir/elasticsearch.pid" >"$dir/start.log" 2>&1 || {
+      cat "$dir/start.log" >&2; exit 1; }
+    for _ in $(seq 1 180); do
+      if curl -fsS -m 2 "http://127.0.0.1:$port/_cluster/health?wait_for_status=yellow&timeout=1s" >/dev/null 2>&1; then
+        echo "export SMESEARCH_ES_URL=http://127.0.0.1:$port"
+        exit 0
+      fi
+      sleep 1
+    done
+    echo "Elasticsearch did not answer on port $port within 3 minutes; see $dir/logs" >&2
+    exit 1
+    ;;
+  stop)
+    if [ -f "$dir/elasticsearch.pid" ]; then
+      pid=$(cat "$dir/elasticsearch.pid")
+      kill "$pid" 2>/dev/null || true
+      for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+      kill -9 "$pid" 2>/dev/null || true
+      rm -f "$dir/elasticsearch.pid"
+    fi
+    ;;
+  *)
+    echo "usage: $0 start|stop [DIR] [PORT]" >&2
+    exit 2
+    ;;
+esac
