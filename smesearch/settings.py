@@ -15,7 +15,13 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("./data")
     catalog: Path | None = None  # the source catalog; the bundled one when unset
-    backend: str = "embedded"
+    backend: str = "embedded"  # or "elasticsearch"
+    es_url: str = "http://127.0.0.1:9200"
+    es_index: str = "smesearch-docs"  # the alias; several deployments or test runs can share a cluster
+    es_api_key: str | None = None
+    es_username: str | None = None
+    es_password: str | None = None
+    es_ca_file: str | None = None  # CA certificate for a cluster on https
     # lingua is the default because it measured ~30x faster than langdetect on our samples with no
     # errors; langdetect stays selectable (see docs/BENCHMARKS.md).
     lang_detector: Literal["lingua", "langdetect"] = "lingua"

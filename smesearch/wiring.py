@@ -23,7 +23,10 @@ class App:
 
     @cached_property
     def backend(self) -> Backend:
-        return open_backend(self.settings.backend, self.settings.data_dir)
+        s = self.settings
+        auth = (s.es_username, s.es_password or "") if s.es_username else None
+        return open_backend(s.backend, s.data_dir, es_url=s.es_url, es_index=s.es_index, es_api_key=s.es_api_key,
+                            es_basic_auth=auth, es_ca_file=s.es_ca_file)
 
     @cached_property
     def indexer(self) -> Indexer:

@@ -1,0 +1,311 @@
+"""The Elasticsearch backend: the same contract as the embedded engine, on a cluster.
+
+Analysis stays ours (ARCHITECTURE.md): every text field holds our tokens, joined by spaces, in a
+field with Elasticsearch's whitespace analyser, so a query matches exactly the tokens the
+embedded engine would match. Documents live in a versioned index (`smesearch-docs-v1`) behind
+an alias (`smesearch-docs`, `SMESEARCH_ES_INDEX`), which is what searches and writes name.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from indexer.analysis import ANALYSED_LANGS
+from indexer.backends.base import (
+    FACET_FIELDS,
+    BackendError,
+    BackendHit,
+    BackendQuery,
+    BackendResult,
+    IndexedDocument,
+    IndexStats,
+    SearchFilters,
+    SiteCount,
+    Suggestion,
+    UpsertCounts,
+)
+from indexer.document import Document, document_id
+from indexer.pipeline import FIELD_SEPARATOR
+from indexer.query import AllOf, AnyOf, Everything, NoneOf, PhraseMatch, Plan, SiteMatch, TermMatch
+
+TITLE_BOOST = 3.0
+EXTRA_BOOST = 1.0
+EXACT_BOOST = 0.4  # the bigram fallback ranks below dictionary-word matches (as in the embedded engine)
+SUGGEST_SEPARATOR = "\x1f"
+_KEYWORDS = ("id", "source", "site", "lang", "group", "category", "service", "suggest")
+
+MAPPINGS: dict[str, Any] = {
+    "dynamic": "strict",
+    "properties": {
+        **{name: {"type": "keyword"} for name in _KEYWORDS},
+        "date": {"type": "date"},
+        "content_hash": {"type": "keyword", "index": False},
+        # Phrases run on the exact streams only, so only they pay for positions.
+        **{name: {"type": "text", "analyzer": "whitespace", "index_options": "freqs", "norms": True}
+           for name in ("title", "body", "extra")},
+        **{name: {"type": "text", "analyzer": "whitespace"} for name in ("title_exact", "body_exact")},
+        "doc": {"type": "object", "enabled": False},  # the document as stored, returned by searches
+    },
+}
+
+
+class ElasticsearchBackend:
+    name = "elasticsearch"
+
+    def __init__(self, url: str, alias: str = "smesearch-docs", *, api_key: str | None = None,
+                 basic_auth: tuple[str, str] | None = None, ca_certs: str | None = None,
+                 request_timeout: float = 30.0) -> None:
+        try:
+            from elasticsearch import Elasticsearch
+        except ImportError:
+            raise BackendError("the Elasticsearch backend needs the elasticsearch client: "
+                               "pip install 'sme-market-search[es]'") from None
+        self.url, self.alias = url, alias
+        tls: dict[str, Any] = {"ca_certs": ca_certs} if ca_certs else {}
+        self.client = Elasticsearch(url, api_key=api_key, basic_auth=basic_auth, request_timeout=request_timeout,
+                                    retry_on_timeout=True, max_retries=3, **tls)
+        self._ensure_index()
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    def _call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        """Run a client call, turning the client's errors into a BackendError a person can act on."""
+        from elasticsearch import ApiError, AuthenticationException, AuthorizationException, TransportError
+
+        try:
+            return fn(*args, **kwargs)
+        except (AuthenticationException, AuthorizationException) as exc:
+            raise BackendError(f"Elasticsearch at {self.url} refused the credentials ({exc.meta.status}) "
+                               f"while trying to {what}: check SMESEARCH_ES_API_KEY or the user and password"
+                               ) from None
+        except ApiError as exc:
+            raise BackendError(f"Elasticsearch could not {what}: {exc.message} ({exc.meta.status})") from exc
+        except TransportError as exc:
+            raise BackendError(f"Elasticsearch at {self.url} is unreachable ({exc.message}) while trying to "
+                               f"{what}; is the cluster up and SMESEARCH_ES_URL right?") from exc
+
+    def _ensure_index(self) -> None:
+        if self._call("check the index", self.client.indices.exists_alias, name=self.alias):
+            return
+        concrete = f"{self.alias}-v1"
+        self._call("create the index", self.client.indices.create, index=concrete, mappings=MAPPINGS,
+                   settings={"number_of_shards": 1, "refresh_interval": "30s"},
+                   aliases={self.alias: {"is_write_index": True}})
+
+    def drop(self) -> None:
+        """Delete every index behind the alias (tests, and `reindex` once it has swapped)."""
+        indices = self._call("list the indices", self.client.indices.get_alias, name=self.alias)
+        for index in indices:
+            self._call("delete an index", self.client.indices.delete, index=index)
+
+    # -- writes --------------------------------------------------------------------------------
+
+    def known_hashes(self, ids: list[str]) -> dict[str, str]:
+        if not ids:
+            return {}
+        found = self._call("read content hashes", self.client.mget, index=self.alias, ids=ids,
+                           source=["content_hash"])
+        return {d["_id"]: d["_source"]["content_hash"] for d in found["docs"] if d.get("found")}
+
+    def upsert(self, documents: list[IndexedDocument]) -> UpsertCounts:
+        if not documents:
+            return UpsertCounts()
+        known = self.known_hashes([d.document.id for d in documents])
+        added = updated = unchanged = 0
+        operations: list[dict[str, Any]] = []
+        for item in documents:
+            doc = item.document
+            previous = known.get(doc.id)
+            if previous == doc.content_hash:
+                unchanged += 1
+                continue
+            added, updated = (added + 1, updated) if previous is None else (added, updated + 1)
+            operations += [{"index": {"_index": self.alias, "_id": doc.id}}, self._source(item)]
+        if operations:
+            result = self._call("index documents", self.client.bulk, operations=operations, refresh=False)
+            if result.get("errors"):
+                first = next(i["index"]["error"] for i in result["items"] if "error" in i["index"])
+                raise BackendError(f"Elasticsearch refused documents: {first.get('type')}: {first.get('reason')}")
+        return UpsertCounts(added, updated, unchanged)
+
+    def _source(self, item: IndexedDocument) -> dict[str, Any]:
+        doc = item.document
+        return {
+            "id": doc.id, "source": doc.source, "site": doc.site, "lang": doc.lang, "group": doc.group,
+            "category": [str(c) for c in doc.categories], "service": list(doc.services),
+            "date": doc.published_at.astimezone(UTC).isoformat() if doc.published_at else None,
+            "content_hash": doc.content_hash,
+            "title": item.title, "body": item.body, "extra": item.extra,
+            # Java counts U+001F as whitespace, so our field separator would vanish: use a visible one.
+            "title_exact": item.title_exact, "body_exact": item.body_exact.replace(FIELD_SEPARATOR, "\u241f"),
+            "suggest": [SUGGEST_SEPARATOR.join(s) for s in dict.fromkeys(item.suggestions)],
+            "doc": doc.to_dict(),
+        }
+
+    def commit(self) -> None:
+        """Make what was written searchable now, and note when (the stats' last commit)."""
+        self._call("refresh the index", self.client.indices.refresh, index=self.alias)
+        self._call("record the commit", self.client.indices.put_mapping, index=self.alias,
+                   meta={"last_commit": datetime.now(UTC).isoformat()})
+
+    def delete_url(self, url: str) -> bool:
+        result = self._call("delete a document", self.client.options(ignore_status=404).delete, index=self.alias,
+                            id=document_id(url), refresh=True)
+        return bool(result.get("result") == "deleted")
+
+    def delete_source(self, source: str) -> int:
+        """Found by a scroll and deleted in bulk, rather than by delete-by-query, which lives in the
+        reindex module that not every distribution carries (Elastic's integ-test one does not)."""
+        from elasticsearch.helpers import scan
+
+        ids = self._call("find a source's documents", lambda: [
+            h["_id"] for h in scan(self.client, index=self.alias, query={"query": {"term": {"source": source}}},
+                                   _source=False, size=1000)])
+        for start in range(0, len(ids), 1000):
+            operations = [{"delete": {"_index": self.alias, "_id": i}} for i in ids[start:start + 1000]]
+            self._call("delete a source", self.client.bulk, operations=operations)
+        self._call("refresh the index", self.client.indices.refresh, index=self.alias)
+        return len(ids)
+
+    # -- reads ---------------------------------------------------------------------------------
+
+    def get(self, doc_id: str) -> Document | None:
+        found = self._call("read a document", self.client.options(ignore_status=404).get, index=self.alias,
+                           id=doc_id, source=["doc"])
+        return Document.from_stored(found["_source"]["doc"]) if found.get("found") else None
+
+    def search(self, query: BackendQuery) -> BackendResult:
+        body: dict[str, Any] = {
+            "query": self._with_filters(self._compile(query.plan), query.filters),
+            "from": query.offset, "size": query.limit, "track_total_hits": True, "_source": ["doc"],
+        }
+        if query.sort == "date":
+            body["sort"] = [{"date": {"order": "desc", "missing": "_last"}}, {"id": "asc"}]
+        if query.facets:
+            body["aggs"] = {name: {"terms": {"field": name, "size": 50 if name == "site" else 20}}
+                            for name in FACET_FIELDS}
+        result = self._call("search", self.client.search, index=self.alias, **body)
+        hits = [BackendHit(Document.from_stored(h["_source"]["doc"]),
+                           float(h["_score"]) if query.sort == "relevance" and h.get("_score") is not None else None)
+                for h in result["hits"]["hits"]]
+        facets = {name: [(b["key"], int(b["doc_count"])) for b in result["aggregations"][name]["buckets"]]
+                  for name in FACET_FIELDS} if query.facets else {}
+        return BackendResult(int(result["hits"]["total"]["value"]), hits, facets)
+
+    def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
+        if not prefix:
+            return []
+        # Lucene RegExp: a backslash makes a symbol literal (but turns some letters into classes).
+        pattern = "".join(c if c.isalnum() else "\\" + c for c in prefix) + ".*"
+        result = self._call("suggest", self.client.search, index=self.alias, size=0,
+                            query={"prefix": {"suggest": prefix}},
+                            aggs={"s": {"terms": {"field": "suggest", "include": pattern, "size": limit * 3}}})
+        candidates = []
+        for bucket in result["aggregations"]["s"]["buckets"]:
+            _, kind, text = bucket["key"].split(SUGGEST_SEPARATOR, 2)
+            candidates.append((-int(bucket["doc_count"]), len(text), text, kind))
+        out: list[Suggestion] = []
+        seen: set[str] = set()
+        for weight, _, text, kind in sorted(candidates):
+            if text not in seen:
+                seen.add(text)
+                out.append(Suggestion(text, kind, -weight))  # type: ignore[arg-type]
+            if len(out) == limit:
+                break
+        return out
+
+    def term_sites(self, plan: Plan, limit: int = 10) -> list[SiteCount]:
+        result = self._call("count sites", self.client.search, index=self.alias, size=0, query=self._compile(plan),
+                            aggs={"site": {"terms": {"field": "site", "size": limit},
+                                           "aggs": {"sample": {"top_hits": {"size": 1, "_source": ["doc"]}}}}})
+        out = []
+        for bucket in result["aggregations"]["site"]["buckets"]:
+            top = bucket["sample"]["hits"]["hits"]
+            sample = top[0]["_source"]["doc"] if top else {}
+            out.append(SiteCount(bucket["key"], int(bucket["doc_count"]), sample.get("url", ""),
+                                 sample.get("title", "")))
+        return out
+
+    def stats(self) -> IndexStats:
+        aggs = {name: {"terms": {"field": name, "size": 1000}} for name in ("lang", "source", "group")}
+        result = self._call("count documents", self.client.search, index=self.alias, size=0, track_total_hits=True,
+                            aggs=aggs)
+        counts = {name: {b["key"]: int(b["doc_count"]) for b in result["aggregations"][name]["buckets"]}
+                  for name in ("lang", "source", "group")}
+        sizes = self._call("measure the index", self.client.indices.stats, index=self.alias, metric="store")
+        mapping = self._call("read the index metadata", self.client.indices.get_mapping, index=self.alias)
+        meta = next(iter(mapping.values()))["mappings"].get("_meta", {})
+        return IndexStats(
+            backend=self.name, documents=int(result["hits"]["total"]["value"]),
+            by_lang=counts["lang"], by_source=counts["source"], by_group=counts["group"],
+            unanalysed_langs={k: v for k, v in counts["lang"].items() if k not in ANALYSED_LANGS},
+            size_bytes=int(sizes["_all"]["total"]["store"]["size_in_bytes"]),
+            location=f"{self.url} ({self.alias})",
+            last_commit=datetime.fromisoformat(meta["last_commit"]) if meta.get("last_commit") else None,
+        )
+
+    def close(self) -> None:
+        self.client.close()
+
+    # -- query compilation (the embedded engine's, in Elasticsearch's query language) ---------
+
+    def _compile(self, plan: Plan) -> dict[str, Any]:
+        if isinstance(plan, TermMatch):
+            fields = [("title", TITLE_BOOST)] if plan.scope == "title" else [
+                ("title", TITLE_BOOST), ("body", 1.0), ("extra", EXTRA_BOOST)]
+            exact_fields = [("title_exact", TITLE_BOOST)] if plan.scope == "title" else [
+                ("title_exact", TITLE_BOOST), ("body_exact", 1.0)]
+            readings: list[dict[str, Any]] = []
+            for variant in plan.variants:
+                per_word = [{"bool": {"should": [_term(f, w, b) for f, b in fields]}} for w in variant.words]
+                readings.append({"bool": {"must": per_word}})
+                if variant.exact:
+                    readings.append({"bool": {"should": [_sequence(f, variant.exact, b) for f, b in exact_fields],
+                                              "boost": EXACT_BOOST}})
+            return {"bool": {"should": readings, "minimum_should_match": 1}}
+        if isinstance(plan, PhraseMatch):
+            exact_fields = [("title_exact", TITLE_BOOST)] if plan.scope == "title" else [
+                ("title_exact", TITLE_BOOST), ("body_exact", 1.0)]
+            return {"bool": {"should": [_sequence(f, seq, b) for seq in plan.sequences for f, b in exact_fields],
+                             "minimum_should_match": 1}}
+        if isinstance(plan, SiteMatch):
+            return {"term": {"site": plan.host}}
+        if isinstance(plan, Everything):
+            return {"match_all": {}}
+        if isinstance(plan, NoneOf):
+            return {"bool": {"must": [{"match_all": {}}], "must_not": [self._compile(plan.child)]}}
+        if isinstance(plan, AllOf):
+            must = [self._compile(c) for c in plan.children if not isinstance(c, NoneOf)]
+            must_not = [self._compile(c.child) for c in plan.children if isinstance(c, NoneOf)]
+            return {"bool": {"must": must or [{"match_all": {}}], "must_not": must_not}}
+        if isinstance(plan, AnyOf):
+            return {"bool": {"should": [self._compile(c) for c in plan.children],
+                             "minimum_should_match": max(plan.minimum_should_match, 1)}}
+        raise TypeError(f"unknown plan node {plan!r}")
+
+    def _with_filters(self, query: dict[str, Any], filters: SearchFilters) -> dict[str, Any]:
+        clauses: list[dict[str, Any]] = []
+        for field, values in (("category", [str(c) for c in filters.categories if c]),
+                              ("service", filters.services), ("lang", filters.langs), ("group", filters.groups),
+                              ("source", filters.sources), ("site", filters.sites)):
+            if values:
+                clauses.append({"terms": {field: list(values)}})
+        if filters.date_from or filters.date_to:
+            bounds = {}
+            if filters.date_from:
+                bounds["gte"] = filters.date_from.isoformat()
+            if filters.date_to:
+                bounds["lte"] = filters.date_to.isoformat()
+            clauses.append({"range": {"date": bounds}})
+        return {"bool": {"must": [query], "filter": clauses}} if clauses else query
+
+
+def _term(field: str, token: str, boost: float) -> dict[str, Any]:
+    return {"term": {field: {"value": token, "boost": boost}}}
+
+
+def _sequence(field: str, tokens: tuple[str, ...], boost: float) -> dict[str, Any]:
+    if len(tokens) == 1:
+        return _term(field, tokens[0], boost)
+    return {"match_phrase": {field: {"query": " ".join(tokens), "boost": boost}}}
