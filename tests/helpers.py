@@ -40,8 +40,9 @@ def tantivy_count(index_dir: Path) -> int:
     return int(index.searcher().num_docs)
 
 
-def run(data_dir: Path, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SMESEARCH_DATA_DIR": str(data_dir), "PYTHONIOENCODING": "utf-8"}
+def run(data_dir: Path, *args: str, stdin: bytes | None = None,
+        env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SMESEARCH_DATA_DIR": str(data_dir), "PYTHONIOENCODING": "utf-8", **(env or {})}
     result = subprocess.run([sys.executable, "-m", "smesearch", *args], input=stdin, env=env,
                             capture_output=True, timeout=120)
     return subprocess.CompletedProcess(result.args, result.returncode, result.stdout.decode("utf-8"),

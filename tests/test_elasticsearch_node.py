@@ -1,6 +1,7 @@
 """The Elasticsearch node the tests run against (deploy/elasticsearch-local.sh, started by .ci/run)
-does what the Elasticsearch backend will rely on: whitespace-analysed text, keyword terms
-aggregations and highlighting, with the official Python client.
+does what the Elasticsearch backend relies on, and the backend as commands use it: `--backend
+elasticsearch` on the CLI, clear errors when the cluster cannot be reached. (The backend's search
+behaviour is the contract suite's, tests/test_backend_contract.py, which runs on both backends.)
 
 Locally without SMESEARCH_TEST_ES_URL these tests are skipped with that reason; under CI=true
 they fail instead, so CI can never pass without a real node.
@@ -8,12 +9,17 @@ they fail instead, so CI can never pass without a real node.
 
 from __future__ import annotations
 
+import json
 import os
+import socket
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.helpers import run, write_jsonl
 
 
 def unavailable(reason: str) -> None:
@@ -52,3 +58,36 @@ def test_the_node_indexes_pre_segmented_text_and_aggregates_and_highlights(es: A
         assert found["aggregations"]["sites"]["buckets"] == [{"key": "a.example.cn", "doc_count": 1}]
     finally:
         client.indices.delete(index=index)
+
+
+def test_an_unreachable_cluster_is_a_clear_error() -> None:
+    try:
+        import elasticsearch  # noqa: F401
+    except ImportError:
+        unavailable("the elasticsearch client is not installed (the [es] extra)")
+    from indexer.backends import BackendError, open_backend
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nobody listens here once the socket closes
+    with pytest.raises(BackendError, match=rf"127.0.0.1:{port} is unreachable .* SMESEARCH_ES_URL"):
+        open_backend("elasticsearch", Path("."), es_url=f"http://127.0.0.1:{port}")
+
+
+def test_commands_use_elasticsearch_when_told(es: Any, tmp_path: Path) -> None:
+    alias = f"smesearch-cli-{uuid.uuid4().hex[:8]}"
+    env = {"SMESEARCH_BACKEND": "elasticsearch", "SMESEARCH_ES_URL": os.environ["SMESEARCH_TEST_ES_URL"],
+           "SMESEARCH_ES_INDEX": alias}
+    try:
+        listings = write_jsonl(tmp_path / "l.jsonl", [
+            {"url": "https://a.example.cn/auto", "title": "沈阳汽车零部件企业寻求日本合资伙伴", "body": "生产刹车系统。"},
+            {"url": "https://b.example.jp/p", "title": "自動車部品の販売代理店を募集", "body": "ブレーキ部品です。"}])
+        imported = run(tmp_path / "data", "import", str(listings), env=env)
+        assert imported.returncode == 0, imported.stderr
+        found = json.loads(run(tmp_path / "data", "search", "汽车零部件", "--json", env=env).stdout)
+        assert [r["url"] for r in found] == ["https://a.example.cn/auto"]
+        stats = json.loads(run(tmp_path / "data", "stats", "--json", env=env).stdout)
+        assert stats["backend"] == "elasticsearch" and stats["documents"] == 2 and stats["last_commit"]
+        assert not (tmp_path / "data" / "index").exists()  # nothing went to the embedded engine
+    finally:
+        es.indices.delete(index=f"{alias}-v1", ignore_unavailable=True)
