@@ -226,6 +226,31 @@ def stats(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] =
 
 
 @cli.command()
+def reindex(ctx: typer.Context) -> None:
+    """Elasticsearch: analyse every stored document again into a new versioned index and move the
+    alias to it atomically; searches keep answering throughout."""
+    from tqdm import tqdm
+
+    app = _app(ctx)
+    backend = app.backend
+    if not hasattr(backend, "reindex"):
+        raise _fail(f"reindex is for the elasticsearch backend; the {backend.name} index is rebuilt by "
+                    "importing or crawling again", EXIT_BAD_INPUT)
+    try:
+        with tqdm(desc="reindexing", unit=" docs", file=sys.stderr, disable=None) as bar:
+            done = [0]
+
+            def progress(count: int) -> None:
+                bar.update(count - done[0])
+                done[0] = count
+
+            new, count = backend.reindex(app.indexer.prepare, progress=progress)
+    except BackendError as exc:
+        raise _fail(str(exc), EXIT_BACKEND) from None
+    typer.echo(f"reindexed {count} documents into {new}; {backend.alias} now points at it")  # type: ignore[attr-defined]
+
+
+@cli.command()
 def crawl(
     ctx: typer.Context,
     source_ids: Annotated[list[str] | None, typer.Argument(help="ids of the sources to crawl")] = None,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -91,3 +92,46 @@ def test_commands_use_elasticsearch_when_told(es: Any, tmp_path: Path) -> None:
         assert not (tmp_path / "data" / "index").exists()  # nothing went to the embedded engine
     finally:
         es.indices.delete(index=f"{alias}-v1", ignore_unavailable=True)
+
+
+def test_reindex_swaps_the_alias_while_searches_keep_answering(es: Any, tmp_path: Path) -> None:
+    import threading
+
+    from indexer.analysis import Analyser
+    from indexer.backends import open_backend
+    from indexer.pipeline import Indexer
+    from indexer.service import SearchService
+    from tests.helpers import doc
+
+    alias = f"smesearch-reindex-{uuid.uuid4().hex[:8]}"
+    backend = open_backend("elasticsearch", tmp_path, es_url=os.environ["SMESEARCH_TEST_ES_URL"], es_index=alias)
+    try:
+        analyser = Analyser()
+        indexer = Indexer(analyser, backend)
+        documents = [doc(f"https://a.example.cn/{n}", title=f"沈阳汽车零部件企业{n}号", body="生产刹车系统，寻求合资伙伴。")
+                     for n in range(1500)]
+        indexer.index(documents)
+        service = SearchService(analyser, backend)
+        seen: list[int] = []
+        errors: list[BaseException] = []
+        stop = threading.Event()
+
+        def reader() -> None:
+            while not stop.is_set():
+                try:
+                    seen.append(service.search("汽车零部件").total)
+                except BaseException as exc:
+                    errors.append(exc)
+
+        thread = threading.Thread(target=reader)
+        thread.start()
+        new, count = backend.reindex(indexer.prepare, batch_size=200)  # type: ignore[attr-defined]
+        time.sleep(0.5)  # a few searches after the swap too
+        stop.set()
+        thread.join()
+        assert (new, count) == (f"{alias}-v2", 1500)
+        assert list(es.indices.get_alias(name=alias)) == [new]  # the old index is gone
+        assert errors == [] and len(seen) > 5 and set(seen) == {1500}
+    finally:
+        backend.drop()  # type: ignore[attr-defined]
+        backend.close()

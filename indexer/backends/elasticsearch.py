@@ -8,6 +8,8 @@ an alias (`smesearch-docs`, `SMESEARCH_ES_INDEX`), which is what searches and wr
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -167,6 +169,53 @@ class ElasticsearchBackend:
             self._call("delete a source", self.client.bulk, operations=operations)
         self._call("refresh the index", self.client.indices.refresh, index=self.alias)
         return len(ids)
+
+    def reindex(self, prepare: Callable[[Document], IndexedDocument], batch_size: int = 500,
+                progress: Callable[[int], None] | None = None) -> tuple[str, int]:
+        """Build the next versioned index from the stored documents (analysed again by `prepare`,
+        so a new dictionary or analyser takes effect), then move the alias to it in one atomic
+        step and drop the old index. Searches answer from the old index until the swap and from
+        the new one after it. Returns the new index's name and its document count.
+
+        Writes made while it runs go to the old index and are lost with it: run it between crawls.
+        """
+        from elasticsearch.helpers import scan
+
+        old = sorted(self._call("list the indices", self.client.indices.get_alias, name=self.alias))
+        versions = [int(m.group(1)) for i in old if (m := re.search(r"-v(\d+)$", i))]
+        new = f"{self.alias}-v{max(versions, default=0) + 1}"
+        self._call("create the new index", self.client.indices.create, index=new, mappings=MAPPINGS,
+                   settings={"number_of_shards": 1, "refresh_interval": "-1"})
+        count = 0
+        operations: list[dict[str, Any]] = []
+
+        def flush() -> None:
+            if operations:
+                result = self._call("fill the new index", self.client.bulk, operations=operations)
+                if result.get("errors"):
+                    raise BackendError(f"Elasticsearch refused documents while reindexing into {new}")
+                operations.clear()
+
+        stored = scan(self.client, index=self.alias, query={"query": {"match_all": {}}}, _source=["doc"], size=500)
+        for hit in stored:
+            item = prepare(Document.from_stored(hit["_source"]["doc"]))
+            operations.extend([{"index": {"_index": new, "_id": item.document.id}}, self._source(item)])
+            count += 1
+            if len(operations) >= 2 * batch_size:
+                flush()
+                if progress is not None:
+                    progress(count)
+        flush()
+        self._call("settle the new index", self.client.indices.put_settings, index=new,
+                   settings={"refresh_interval": "30s"})
+        self._call("refresh the new index", self.client.indices.refresh, index=new)
+        actions: list[dict[str, Any]] = [{"remove": {"index": i, "alias": self.alias}} for i in old]
+        actions.append({"add": {"index": new, "alias": self.alias, "is_write_index": True}})
+        self._call("move the alias", self.client.indices.update_aliases, actions=actions)
+        for index in old:
+            self._call("drop the old index", self.client.indices.delete, index=index)
+        self.commit()
+        return new, count
 
     # -- reads ---------------------------------------------------------------------------------
 
