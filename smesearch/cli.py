@@ -251,6 +251,36 @@ def reindex(ctx: typer.Context) -> None:
 
 
 @cli.command()
+def migrate(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Option("--from", help="backend to copy from (embedded)")] = "embedded",
+    target: Annotated[str, typer.Option("--to", help="backend to copy into (elasticsearch)")] = "elasticsearch",
+) -> None:
+    """Copy every document of one backend into another, analysed again on the way (for example from
+    the embedded index of a single machine into Elasticsearch)."""
+    from tqdm import tqdm
+
+    if source == target:
+        raise _fail("--from and --to name the same backend", EXIT_BAD_INPUT)
+    settings: Settings = ctx.obj
+    origin, destination = App(settings.model_copy(update={"backend": source})), \
+        App(settings.model_copy(update={"backend": target}))
+    ctx.call_on_close(origin.close)
+    ctx.call_on_close(destination.close)
+    try:
+        documents = getattr(origin.backend, "all_documents", None)
+        if documents is None:
+            raise _fail(f"cannot read documents out of the {source} backend", EXIT_BAD_INPUT)
+        with tqdm(desc=f"{source} → {target}", unit=" docs", file=sys.stderr, disable=None) as bar:
+            report = destination.indexer.index(documents(), settings.import_batch_size, bar.update,
+                                               workers=settings.index_workers)
+    except BackendError as exc:
+        raise _fail(str(exc), EXIT_BACKEND) from None
+    typer.echo(f"copied {report.indexed} documents from {source} to {target} "
+               f"({report.added} new, {report.updated} updated, {report.unchanged} already there)")
+
+
+@cli.command()
 def crawl(
     ctx: typer.Context,
     source_ids: Annotated[list[str] | None, typer.Argument(help="ids of the sources to crawl")] = None,

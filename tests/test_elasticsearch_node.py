@@ -75,6 +75,25 @@ def test_an_unreachable_cluster_is_a_clear_error() -> None:
         open_backend("elasticsearch", Path("."), es_url=f"http://127.0.0.1:{port}")
 
 
+def test_migrate_copies_the_embedded_index_into_elasticsearch(es: Any, tmp_path: Path) -> None:
+    alias = f"smesearch-migrate-{uuid.uuid4().hex[:8]}"
+    env = {"SMESEARCH_ES_URL": os.environ["SMESEARCH_TEST_ES_URL"], "SMESEARCH_ES_INDEX": alias}
+    rows = [{"url": f"https://a.example.cn/{n}", "title": f"沈阳汽车零部件企业{n}", "body": "寻求日本合资伙伴。"}
+            for n in range(30)]
+    try:
+        assert run(tmp_path / "data", "import", str(write_jsonl(tmp_path / "l.jsonl", rows))).returncode == 0
+        moved = run(tmp_path / "data", "migrate", "--from", "embedded", "--to", "elasticsearch", env=env)
+        assert moved.returncode == 0, moved.stderr
+        assert "copied 30 documents from embedded to elasticsearch (30 new" in moved.stdout
+        found = json.loads(run(tmp_path / "data", "--backend", "elasticsearch", "search", "合资伙伴", "--json",
+                               "--limit", "50", env=env).stdout)
+        assert len(found) == 30
+        again = run(tmp_path / "data", "migrate", env=env)  # idempotent: nothing changed
+        assert "(0 new, 0 updated, 30 already there)" in again.stdout
+    finally:
+        es.indices.delete(index=f"{alias}-v1", ignore_unavailable=True)
+
+
 def test_commands_use_elasticsearch_when_told(es: Any, tmp_path: Path) -> None:
     alias = f"smesearch-cli-{uuid.uuid4().hex[:8]}"
     env = {"SMESEARCH_BACKEND": "elasticsearch", "SMESEARCH_ES_URL": os.environ["SMESEARCH_TEST_ES_URL"],

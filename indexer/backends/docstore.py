@@ -12,6 +12,7 @@ import json
 import sqlite3
 import zlib
 from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -140,6 +141,18 @@ class DocumentStore:
             if len(out) == limit:
                 break
         return out
+
+    def all_documents(self, batch: int = 1000) -> Iterator[Document]:
+        """Every stored document, in id order, read a batch at a time (for migrations)."""
+        last = ""
+        while True:
+            rows = self._db.execute("SELECT id, doc FROM documents WHERE id > ? ORDER BY id LIMIT ?",
+                                    (last, batch)).fetchall()
+            if not rows:
+                return
+            for doc_id, doc in rows:
+                yield Document.from_stored(json.loads(zlib.decompress(doc)))
+                last = doc_id
 
     def count(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM documents").fetchone()[0])

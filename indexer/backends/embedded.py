@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -228,6 +229,10 @@ class EmbeddedBackend:
 
     def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
         return self._store.suggest(prefix, limit)
+
+    def all_documents(self) -> Iterator[Document]:
+        """Every stored document (what `smesearch migrate` copies to another backend)."""
+        return self._store.all_documents()
 
     def term_sites(self, plan: Plan, limit: int = 10) -> list[SiteCount]:
         searcher = self._searcher()
