@@ -17,6 +17,24 @@ from indexer.query import Plan
 
 FACET_FIELDS = ("category", "service", "lang", "group", "site")
 
+# How every backend weighs a match, so that both rank the same documents alike: a title word
+# counts three times a body word, and the bigram fallback ranks below dictionary words.
+TITLE_BOOST = 3.0
+EXTRA_BOOST = 1.0
+EXACT_BOOST = 0.4
+
+
+def word_fields(scope: str) -> list[tuple[str, float]]:
+    """The dictionary-word fields a term is looked up in, with their boosts."""
+    if scope == "title":
+        return [("title", TITLE_BOOST)]
+    return [("title", TITLE_BOOST), ("body", 1.0), ("extra", EXTRA_BOOST)]
+
+
+def exact_fields(scope: str) -> list[tuple[str, float]]:
+    """The exact-stream fields phrases and the bigram fallback run on, with their boosts."""
+    return [("title_exact", TITLE_BOOST)] if scope == "title" else [("title_exact", TITLE_BOOST), ("body_exact", 1.0)]
+
 
 class BackendError(RuntimeError):
     """The index cannot be reached or used; the message says what to do."""
@@ -47,6 +65,13 @@ class SearchFilters:
     sites: list[str] = field(default_factory=list)
     date_from: datetime | None = None
     date_to: datetime | None = None
+
+
+def filter_terms(filters: SearchFilters) -> list[tuple[str, list[str]]]:
+    """The keyword filters in force, as (field, accepted values)."""
+    pairs = (("category", [str(c) for c in filters.categories if c]), ("service", filters.services),
+             ("lang", filters.langs), ("group", filters.groups), ("source", filters.sources), ("site", filters.sites))
+    return [(name, list(values)) for name, values in pairs if values]
 
 
 @dataclass(slots=True)

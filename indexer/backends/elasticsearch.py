@@ -15,6 +15,7 @@ from typing import Any
 
 from indexer.analysis import ANALYSED_LANGS
 from indexer.backends.base import (
+    EXACT_BOOST,
     FACET_FIELDS,
     BackendError,
     BackendHit,
@@ -26,14 +27,14 @@ from indexer.backends.base import (
     SiteCount,
     Suggestion,
     UpsertCounts,
+    exact_fields,
+    filter_terms,
+    word_fields,
 )
 from indexer.document import Document, document_id
 from indexer.pipeline import FIELD_SEPARATOR
 from indexer.query import AllOf, AnyOf, Everything, NoneOf, PhraseMatch, Plan, SiteMatch, TermMatch
 
-TITLE_BOOST = 3.0
-EXTRA_BOOST = 1.0
-EXACT_BOOST = 0.4  # the bigram fallback ranks below dictionary-word matches (as in the embedded engine)
 SUGGEST_SEPARATOR = "\x1f"
 _KEYWORDS = ("id", "source", "site", "lang", "group", "category", "service", "suggest")
 
@@ -301,22 +302,18 @@ class ElasticsearchBackend:
 
     def _compile(self, plan: Plan) -> dict[str, Any]:
         if isinstance(plan, TermMatch):
-            fields = [("title", TITLE_BOOST)] if plan.scope == "title" else [
-                ("title", TITLE_BOOST), ("body", 1.0), ("extra", EXTRA_BOOST)]
-            exact_fields = [("title_exact", TITLE_BOOST)] if plan.scope == "title" else [
-                ("title_exact", TITLE_BOOST), ("body_exact", 1.0)]
+            fields, exact = word_fields(plan.scope), exact_fields(plan.scope)
             readings: list[dict[str, Any]] = []
             for variant in plan.variants:
                 per_word = [{"bool": {"should": [_term(f, w, b) for f, b in fields]}} for w in variant.words]
                 readings.append({"bool": {"must": per_word}})
                 if variant.exact:
-                    readings.append({"bool": {"should": [_sequence(f, variant.exact, b) for f, b in exact_fields],
+                    readings.append({"bool": {"should": [_sequence(f, variant.exact, b) for f, b in exact],
                                               "boost": EXACT_BOOST}})
             return {"bool": {"should": readings, "minimum_should_match": 1}}
         if isinstance(plan, PhraseMatch):
-            exact_fields = [("title_exact", TITLE_BOOST)] if plan.scope == "title" else [
-                ("title_exact", TITLE_BOOST), ("body_exact", 1.0)]
-            return {"bool": {"should": [_sequence(f, seq, b) for seq in plan.sequences for f, b in exact_fields],
+            exact = exact_fields(plan.scope)
+            return {"bool": {"should": [_sequence(f, seq, b) for seq in plan.sequences for f, b in exact],
                              "minimum_should_match": 1}}
         if isinstance(plan, SiteMatch):
             return {"term": {"site": plan.host}}
@@ -335,11 +332,8 @@ class ElasticsearchBackend:
 
     def _with_filters(self, query: dict[str, Any], filters: SearchFilters) -> dict[str, Any]:
         clauses: list[dict[str, Any]] = []
-        for field, values in (("category", [str(c) for c in filters.categories if c]),
-                              ("service", filters.services), ("lang", filters.langs), ("group", filters.groups),
-                              ("source", filters.sources), ("site", filters.sites)):
-            if values:
-                clauses.append({"terms": {field: list(values)}})
+        for field, values in filter_terms(filters):
+            clauses.append({"terms": {field: values}})
         if filters.date_from or filters.date_to:
             bounds = {}
             if filters.date_from:

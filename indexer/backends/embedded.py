@@ -19,6 +19,7 @@ from tantivy import Occur, Query
 
 from indexer.analysis import ANALYSED_LANGS
 from indexer.backends.base import (
+    EXACT_BOOST,
     FACET_FIELDS,
     BackendError,
     BackendHit,
@@ -31,14 +32,14 @@ from indexer.backends.base import (
     Suggestion,
     UpsertCounts,
     directory_size,
+    exact_fields,
+    filter_terms,
+    word_fields,
 )
 from indexer.backends.docstore import DocumentStore
 from indexer.document import Document
 from indexer.query import AllOf, AnyOf, Everything, NoneOf, PhraseMatch, Plan, SiteMatch, TermMatch
 
-TITLE_BOOST = 3.0
-EXTRA_BOOST = 1.0
-EXACT_BOOST = 0.4  # the bigram fallback ranks below dictionary-word matches
 WRITER_HEAP = 128_000_000
 
 
@@ -275,10 +276,7 @@ class EmbeddedBackend:
 
     def _compile(self, plan: Plan) -> Query:
         if isinstance(plan, TermMatch):
-            fields = [("title", TITLE_BOOST)] if plan.scope == "title" else [
-                ("title", TITLE_BOOST), ("body", 1.0), ("extra", EXTRA_BOOST)]
-            exact_fields = [("title_exact", TITLE_BOOST)] if plan.scope == "title" else [
-                ("title_exact", TITLE_BOOST), ("body_exact", 1.0)]
+            fields, exact = word_fields(plan.scope), exact_fields(plan.scope)
             readings: list[tuple[Occur, Query]] = []
             for variant in plan.variants:
                 per_word = [
@@ -290,14 +288,13 @@ class EmbeddedBackend:
                 if variant.exact:
                     readings.append((Occur.Should, Query.boost_query(Query.boolean_query([
                         (Occur.Should, Query.boost_query(self._sequence(f, variant.exact), b))
-                        for f, b in exact_fields]), EXACT_BOOST)))
+                        for f, b in exact]), EXACT_BOOST)))
             return Query.boolean_query(readings)
         if isinstance(plan, PhraseMatch):
-            exact_fields = [("title_exact", TITLE_BOOST)] if plan.scope == "title" else [
-                ("title_exact", TITLE_BOOST), ("body_exact", 1.0)]
+            exact = exact_fields(plan.scope)
             return Query.boolean_query([
                 (Occur.Should, Query.boost_query(self._sequence(f, seq), b))
-                for seq in plan.sequences for f, b in exact_fields])
+                for seq in plan.sequences for f, b in exact])
         if isinstance(plan, SiteMatch):
             return self._term("site", plan.host)
         if isinstance(plan, Everything):
@@ -320,12 +317,9 @@ class EmbeddedBackend:
 
     def _with_filters(self, query: Query, filters: SearchFilters) -> Query:
         clauses: list[tuple[Occur, Query]] = [(Occur.Must, query)]
-        for field, values in (("category", [str(c) for c in filters.categories if c]),
-                              ("service", filters.services), ("lang", filters.langs), ("group", filters.groups),
-                              ("source", filters.sources), ("site", filters.sites)):
-            if values:
-                clauses.append((Occur.Must, Query.const_score_query(
-                    Query.term_set_query(self.schema, field, list(values)), 0.0)))
+        for field, values in filter_terms(filters):
+            clauses.append((Occur.Must, Query.const_score_query(
+                Query.term_set_query(self.schema, field, values), 0.0)))
         if filters.date_from or filters.date_to:
             clauses.append((Occur.Must, Query.const_score_query(Query.range_query(
                 self.schema, "date", tantivy.FieldType.Date,
