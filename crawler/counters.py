@@ -18,6 +18,8 @@ class RunCounters:
     deleted: int = 0  # documents removed because their page now answers 404 or 410
     duplicates: int = 0  # pages collapsed into another document (exact or near duplicate)
     skipped_by_robots: int = 0
+    spooled: int = 0  # documents kept on disk because the index was unavailable
+    unspooled: int = 0  # spooled documents (of this run or earlier ones) the index took since
     skipped: Counter[str] = field(default_factory=Counter)  # reason → pages that make no document
     errors: Counter[str] = field(default_factory=Counter)  # kind → failed requests
     bytes: int = 0
@@ -32,6 +34,7 @@ class RunCounters:
             "fetched": self.fetched, "new": self.new, "updated": self.updated, "unchanged": self.unchanged,
             "not_modified": self.not_modified, "skipped_by_lastmod": self.skipped_by_lastmod,
             "deleted": self.deleted, "duplicates": self.duplicates, "skipped_by_robots": self.skipped_by_robots,
+            "spooled": self.spooled, "unspooled": self.unspooled,
             "skipped": dict(sorted(self.skipped.items())), "errors": dict(sorted(self.errors.items())),
             "bytes": self.bytes, "duration_s": round(self.duration_s, 3),
         }
@@ -53,6 +56,9 @@ class RunCounters:
             f"deleted {self.deleted}, duplicates collapsed {self.duplicates}, skipped by robots.txt"
             f" {self.skipped_by_robots}",
         ]
+        if self.spooled or self.unspooled:
+            out.append(f"spooled while the index was unavailable {self.spooled}, indexed from the spool "
+                       f"{self.unspooled}")
         if self.skipped:
             out.append("skipped: " + ", ".join(f"{k} {v}" for k, v in sorted(self.skipped.items())))
         if self.errors:

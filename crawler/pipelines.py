@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from typing import Any, Self
@@ -20,6 +21,7 @@ from crawler.duplicates import SimhashBuckets
 from crawler.job import CrawlJob
 from crawler.pages import FetchedPage, PageOutcome, analyse_page, analyse_pages_in_worker, shingles
 from crawler.spiders.base import GoneItem, PageItem
+from crawler.spool import Spool
 from crawler.state import PageState
 from indexer.backends.base import BackendError, IndexedDocument
 from indexer.document import document_id
@@ -34,6 +36,9 @@ NEAR_DUPLICATE_BITS = 8
 NEAR_DUPLICATE_JACCARD = 0.85
 WORKER_CHUNK = 8  # pages per analysis task
 WORKER_CHUNK_WAIT_S = 0.02  # a chunk not yet full goes out after this long
+
+
+log = logging.getLogger("smesearch.crawl")
 
 
 def _jaccard(a: frozenset[int], b: frozenset[int]) -> float:
@@ -72,12 +77,15 @@ class IndexPipeline:
         self.near = SimhashBuckets(NEAR_DUPLICATE_BITS)
         for url, fingerprint in job.state.indexed_simhashes(source):
             self.near.add(url, fingerprint)
+        self.spool = Spool(job.app.settings.data_dir / "spool", source)
+        self._drain_spool()
 
     async def close_spider(self) -> None:
         try:
             async with self.write_lock:
                 self._flush()
-            self.job.app.backend.commit()
+            if not self.spool.pending():
+                self.job.app.backend.commit()
         finally:
             if self.pool is not None:
                 self.pool.shutdown(cancel_futures=True)
@@ -103,8 +111,12 @@ class IndexPipeline:
         prior = job.state.page(job.source.id, item.url)
         if prior is None:
             return
-        if prior.duplicate_of is None and job.app.backend.delete_url(item.url):
-            job.counters.deleted += 1
+        try:
+            if prior.duplicate_of is None and job.app.backend.delete_url(item.url):
+                job.counters.deleted += 1
+        except BackendError:
+            job.counters.errors["index_unavailable"] += 1
+            return  # the page stays known, and the next run deletes it
         job.state.forget_page(job.source.id, item.url)
         job.state.forget_duplicates_of(job.source.id, item.url)
 
@@ -204,7 +216,10 @@ class IndexPipeline:
 
     def _shingles_of(self, url: str) -> frozenset[int]:
         if url not in self.shingles:
-            stored = self.job.app.backend.get(document_id(url))  # indexed by an earlier run
+            try:
+                stored = self.job.app.backend.get(document_id(url))  # indexed by an earlier run
+            except BackendError:
+                return frozenset()  # cannot judge now; the page counts as an original
             self.shingles[url] = shingles(stored.body) if stored is not None else frozenset()
         return self.shingles[url]
 
@@ -213,11 +228,44 @@ class IndexPipeline:
             return
         batch, self.batch = self.batch, []
         job = self.job
-        counts = job.app.backend.upsert([prepared for prepared, _ in batch])
-        job.counters.new += counts.added
-        job.counters.updated += counts.updated
-        job.counters.unchanged += counts.unchanged
+        documents = [prepared for prepared, _ in batch]
+        if self._drain_spool():
+            try:
+                counts = job.app.backend.upsert(documents)
+            except BackendError as exc:
+                self._to_spool(documents, exc)
+            else:
+                job.counters.new += counts.added
+                job.counters.updated += counts.updated
+                job.counters.unchanged += counts.unchanged
+        else:
+            self._to_spool(documents, None)
         with job.state.transaction():
             for _, state in batch:
                 job.state.save_page(job.source.id, state)
 
+    def _to_spool(self, documents: list[IndexedDocument], error: BackendError | None) -> None:
+        """Keep a batch the index cannot take now; a spool that cannot be written ends the run."""
+        try:
+            self.spool.put(documents)
+        except OSError as exc:
+            raise BackendError(f"{error or 'the index is unavailable'}, and the spool could not keep the batch "
+                               f"({exc.strerror})") from exc
+        if error is not None:
+            log.warning("the index is unavailable (%s); spooling batches in %s until it is back",
+                        error, self.spool.directory)
+        self.job.counters.spooled += len(documents)
+
+    def _drain_spool(self) -> bool:
+        """Send the spooled batches; False while the index still refuses them."""
+        if not self.spool.pending():
+            return True
+        try:
+            counts = self.spool.drain(self.job.app.backend)
+        except BackendError:
+            return False
+        self.job.counters.new += counts.added
+        self.job.counters.updated += counts.updated
+        self.job.counters.unchanged += counts.unchanged
+        self.job.counters.unspooled += counts.added + counts.updated + counts.unchanged
+        return True

@@ -2,6 +2,10 @@
 # A throwaway single-node Elasticsearch on 127.0.0.1, for the tests and for developers.
 #   eval "$(deploy/elasticsearch-local.sh start [DIR] [PORT])"   # prints and exports SMESEARCH_ES_URL
 #   deploy/elasticsearch-local.sh stop [DIR]
+# Several nodes make a cluster on loopback: give each the same SMESEARCH_ES_SEEDS (their transport
+# addresses, e.g. 127.0.0.1:9301,127.0.0.1:9302), its own SMESEARCH_ES_TRANSPORT_PORT and
+# SMESEARCH_ES_NODE_NAME, and SMESEARCH_ES_MASTERS (the master-eligible node names) to the first
+# start; SMESEARCH_ES_ROLES (e.g. data) limits what a node does.
 # Elastic's integ-test distribution comes from Maven Central through `mvn dependency:copy` (so
 # Maven's local repository caches it for the next run) and runs on the newest JDK in
 # /usr/lib/jvm that is Java 21 or newer (Elasticsearch 9 needs it). Elasticsearch refuses to run
@@ -51,11 +55,21 @@ case "$action" in
       unzip -q -o "$zip" -d "$dir"
     fi
     es=$dir/elasticsearch-$version
-    transport=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    transport=${SMESEARCH_ES_TRANSPORT_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
+    if [ -n "${SMESEARCH_ES_SEEDS:-}" ]; then
+      discovery="discovery.seed_hosts: [${SMESEARCH_ES_SEEDS}]"
+      [ -n "${SMESEARCH_ES_MASTERS:-}" ] && discovery="$discovery
+cluster.initial_master_nodes: [${SMESEARCH_ES_MASTERS}]"
+    else
+      discovery="discovery.type: single-node"
+    fi
+    roles=""
+    [ -n "${SMESEARCH_ES_ROLES:-}" ] && roles="node.roles: [${SMESEARCH_ES_ROLES}]"
     cat > "$es/config/elasticsearch.yml" <<EOF
-cluster.name: smesearch-local
-node.name: local-1
-discovery.type: single-node
+cluster.name: ${SMESEARCH_ES_CLUSTER_NAME:-smesearch-local}
+node.name: ${SMESEARCH_ES_NODE_NAME:-local-1}
+$discovery
+$roles
 network.host: 127.0.0.1
 http.port: $port
 transport.port: $transport
