@@ -154,3 +154,22 @@ def test_reindex_swaps_the_alias_while_searches_keep_answering(es: Any, tmp_path
     finally:
         backend.drop()  # type: ignore[attr-defined]
         backend.close()
+
+
+def test_a_conflicting_mapping_is_a_clear_error(es: Any, tmp_path: Path) -> None:
+    from indexer.analysis import Analyser
+    from indexer.backends import BackendError, open_backend
+    from indexer.pipeline import Indexer
+    from tests.helpers import doc
+
+    alias = f"smesearch-conflict-{uuid.uuid4().hex[:8]}"
+    # Someone else's index already answers to our alias, with "title" as a number.
+    es.indices.create(index=f"{alias}-other", mappings={"properties": {"title": {"type": "long"}}},
+                      aliases={alias: {"is_write_index": True}})
+    try:
+        backend = open_backend("elasticsearch", tmp_path, es_url=os.environ["SMESEARCH_TEST_ES_URL"], es_index=alias)
+        with pytest.raises(BackendError, match=r"refused documents: document_parsing_exception.*a mapping conflict"):
+            Indexer(Analyser(), backend).index([doc("https://a.example.cn/1", title="沈阳汽车零部件")])
+        backend.close()
+    finally:
+        es.indices.delete(index=f"{alias}-other")

@@ -129,7 +129,12 @@ class ElasticsearchBackend:
             result = self._call("index documents", self.client.bulk, operations=operations, refresh=False)
             if result.get("errors"):
                 first = next(i["index"]["error"] for i in result["items"] if "error" in i["index"])
-                raise BackendError(f"Elasticsearch refused documents: {first.get('type')}: {first.get('reason')}")
+                hint = ""
+                if "parsing" in str(first.get("type")) or "mapper" in str(first.get("type")):
+                    hint = (f" (a mapping conflict: the index behind {self.alias} was not made by smesearch or by "
+                            "this version; point SMESEARCH_ES_INDEX elsewhere, or run smesearch reindex)")
+                raise BackendError(f"Elasticsearch refused documents: {first.get('type')}: {first.get('reason')}"
+                                   + hint)
         return UpsertCounts(added, updated, unchanged)
 
     def _source(self, item: IndexedDocument) -> dict[str, Any]:
