@@ -9,6 +9,7 @@ an alias (`smesearch-docs`, `SMESEARCH_ES_INDEX`), which is what searches and wr
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -36,6 +37,8 @@ from indexer.pipeline import FIELD_SEPARATOR
 from indexer.query import AllOf, AnyOf, Everything, NoneOf, PhraseMatch, Plan, SiteMatch, TermMatch
 
 SUGGEST_SEPARATOR = "\x1f"
+BULK_ATTEMPTS = 5  # a busy cluster (429) gets 0.5 + 1 + 2 + 4 s to catch up
+BULK_BACKOFF_S = 0.5
 _KEYWORDS = ("id", "source", "site", "lang", "group", "category", "service", "suggest")
 
 MAPPINGS: dict[str, Any] = {
@@ -126,16 +129,31 @@ class ElasticsearchBackend:
             added, updated = (added + 1, updated) if previous is None else (added, updated + 1)
             operations += [{"index": {"_index": self.alias, "_id": doc.id}}, self._source(item)]
         if operations:
-            result = self._call("index documents", self.client.bulk, operations=operations, refresh=False)
-            if result.get("errors"):
-                first = next(i["index"]["error"] for i in result["items"] if "error" in i["index"])
+            self._bulk(operations, "index documents")
+        return UpsertCounts(added, updated, unchanged)
+
+    def _bulk(self, operations: list[dict[str, Any]], what: str) -> None:
+        """Send index operations; items the cluster turns away as too busy (429) are sent again
+        after a wait that doubles (back-pressure), any other refusal is an error naming why."""
+        wait = BULK_BACKOFF_S
+        for attempt in range(BULK_ATTEMPTS):
+            result = self._call(what, self.client.bulk, operations=operations, refresh=False)
+            if not result.get("errors"):
+                return
+            items = result["items"]
+            failed = [n for n, item in enumerate(items) if "error" in item["index"]]
+            refused = [items[n]["index"] for n in failed if items[n]["index"].get("status") != 429]
+            if refused or attempt == BULK_ATTEMPTS - 1:
+                error = (refused or [items[failed[0]]["index"]])[0]["error"]
                 hint = ""
-                if "parsing" in str(first.get("type")) or "mapper" in str(first.get("type")):
+                if "parsing" in str(error.get("type")) or "mapper" in str(error.get("type")):
                     hint = (f" (a mapping conflict: the index behind {self.alias} was not made by smesearch or by "
                             "this version; point SMESEARCH_ES_INDEX elsewhere, or run smesearch reindex)")
-                raise BackendError(f"Elasticsearch refused documents: {first.get('type')}: {first.get('reason')}"
+                raise BackendError(f"Elasticsearch refused documents: {error.get('type')}: {error.get('reason')}"
                                    + hint)
-        return UpsertCounts(added, updated, unchanged)
+            operations = [op for n in failed for op in operations[2 * n:2 * n + 2]]
+            time.sleep(wait)
+            wait *= 2
 
     def _source(self, item: IndexedDocument) -> dict[str, Any]:
         doc = item.document
@@ -197,9 +215,7 @@ class ElasticsearchBackend:
 
         def flush() -> None:
             if operations:
-                result = self._call("fill the new index", self.client.bulk, operations=operations)
-                if result.get("errors"):
-                    raise BackendError(f"Elasticsearch refused documents while reindexing into {new}")
+                self._bulk(operations, f"fill the new index {new}")
                 operations.clear()
 
         stored = scan(self.client, index=self.alias, query={"query": {"match_all": {}}}, _source=["doc"], size=500)
