@@ -53,6 +53,7 @@ class IndexPipeline:
         self.by_hash: dict[str, str] = {}  # content hash → url of the indexed page holding it
         self.near: SimhashBuckets | None = None
         self.shingles: dict[str, frozenset[int]] = {}  # url → shingles, of candidates met so far
+        self.spool: Spool | None = None  # opened with the spider
         self.write_lock = asyncio.Lock()
         self.closing: asyncio.Future[None] | None = None
         self.chunk: list[tuple[FetchedPage, asyncio.Future[PageOutcome]]] = []
@@ -84,7 +85,7 @@ class IndexPipeline:
         try:
             async with self.write_lock:
                 self._flush()
-            if not self.spool.pending():
+            if self.spool is not None and not self.spool.pending():
                 self.job.app.backend.commit()
         finally:
             if self.pool is not None:
@@ -246,6 +247,7 @@ class IndexPipeline:
 
     def _to_spool(self, documents: list[IndexedDocument], error: BackendError | None) -> None:
         """Keep a batch the index cannot take now; a spool that cannot be written ends the run."""
+        assert self.spool is not None
         try:
             self.spool.put(documents)
         except OSError as exc:
@@ -258,7 +260,7 @@ class IndexPipeline:
 
     def _drain_spool(self) -> bool:
         """Send the spooled batches; False while the index still refuses them."""
-        if not self.spool.pending():
+        if self.spool is None or not self.spool.pending():
             return True
         try:
             counts = self.spool.drain(self.job.app.backend)
