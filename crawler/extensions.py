@@ -14,12 +14,7 @@ from scrapy.http import Request, Response
 from scrapy.robotstxt import RobotParser
 from tqdm import tqdm
 
-from crawler.job import CrawlJob
-
-
-def _job(crawler: Crawler) -> CrawlJob:
-    job: CrawlJob = crawler.spider.job  # type: ignore[union-attr]
-    return job
+from crawler.job import job_of
 
 
 class CrawlDelay:
@@ -83,7 +78,7 @@ class ResponseCounter:
         return cls(crawler)
 
     def response_received(self, response: Response, request: Request) -> None:
-        job = _job(self.crawler)
+        job = job_of(self.crawler)
         job.counters.fetched += 1
         job.counters.bytes += len(response.body)
         if not self.crawler.settings.getbool("SMESEARCH_PROGRESS"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from crawler.catalog import Source
 from crawler.counters import RunCounters
@@ -32,3 +33,10 @@ class CrawlJob:
         if self.include and not any(p.search(url) for p in self.include):
             return False
         return not any(p.search(url) for p in self.exclude)
+
+
+def job_of(crawler: Any) -> CrawlJob:
+    """The job a Scrapy component serves: the spider carries it (Scrapy deep-copies settings, so
+    they cannot hold a job with an open database)."""
+    job: CrawlJob = crawler.spider.job
+    return job

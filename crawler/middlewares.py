@@ -13,14 +13,9 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.utils.httpobj import urlparse_cached
 
-from crawler.job import CrawlJob
+from crawler.job import job_of
 from crawler.safety import address_reason, private_address_reason
 from indexer.document import DocumentError, canonical_url
-
-
-def _job(crawler: Crawler) -> CrawlJob:
-    job: CrawlJob = crawler.spider.job  # type: ignore[union-attr]
-    return job
 
 
 class PrivateAddressGuard:
@@ -38,7 +33,7 @@ class PrivateAddressGuard:
         return cls(crawler)
 
     async def process_request(self, request: Request) -> None:
-        job = _job(self.crawler)
+        job = job_of(self.crawler)
         if job.source.allow_private:
             return
         host = urlparse_cached(request).hostname or ""
@@ -84,7 +79,7 @@ class ConditionalRequests:
     def process_request(self, request: Request) -> None:
         if not request.meta.get("smesearch_page"):
             return
-        job = _job(self.crawler)
+        job = job_of(self.crawler)
         url = request.url  # canonical when the spider made it; a redirect's target may not be
         if request.meta.get("redirect_times"):
             try:
@@ -94,7 +89,7 @@ class ConditionalRequests:
         known = job.state.validators(job.source.id, url)
         if known is None:
             return
-        etag, last_modified = known[0], known[1]
+        etag, last_modified = known.etag, known.last_modified
         if etag:
             request.headers.setdefault(b"If-None-Match", etag.encode("latin-1"))
         if last_modified:

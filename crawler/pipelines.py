@@ -18,7 +18,7 @@ from typing import Any, Self
 from scrapy.crawler import Crawler
 
 from crawler.duplicates import SimhashBuckets
-from crawler.job import CrawlJob
+from crawler.job import CrawlJob, job_of
 from crawler.pages import FetchedPage, PageOutcome, analyse_page, analyse_pages_in_worker, shingles
 from crawler.spiders.base import GoneItem, PageItem
 from crawler.spool import Spool
@@ -65,8 +65,7 @@ class IndexPipeline:
 
     @property
     def job(self) -> CrawlJob:
-        job: CrawlJob = self.crawler.spider.job  # type: ignore[union-attr]
-        return job
+        return job_of(self.crawler)
 
     def open_spider(self) -> None:
         job = self.job
@@ -125,8 +124,8 @@ class IndexPipeline:
         job = self.job
         source = job.source.id
         prior = job.state.validators(source, item.page.url)
-        was_original = prior is not None and not prior[3]  # indexed as a document of its own
-        known = prior[2] if prior is not None and was_original else None
+        was_original = prior is not None and not prior.duplicate  # indexed as a document of its own
+        known = prior.content_hash if prior is not None and was_original else None
         page = dataclasses.replace(item.page, known_hash=known)
         if job.workers > 0:
             outcome = await self._in_worker(page)

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS pages (
@@ -61,6 +61,13 @@ class PageState:
     fetched_at: datetime
 
 
+class Validators(NamedTuple):
+    etag: str | None
+    last_modified: str | None
+    content_hash: str | None
+    duplicate: bool  # collapsed into another page's document
+
+
 @dataclass(frozen=True, slots=True)
 class RunRecord:
     id: int
@@ -94,12 +101,11 @@ class CrawlState:
                          row[7], json.loads(zlib.decompress(row[8])) if row[8] else [],
                          datetime.fromisoformat(row[9]))
 
-    def validators(self, source: str, url: str) -> tuple[str | None, str | None, str | None, bool] | None:
-        """(etag, last_modified, content_hash, is a duplicate) of a page: what every request and
-        response needs, without decoding the stored links."""
+    def validators(self, source: str, url: str) -> Validators | None:
+        """What every request and response needs of a page, without decoding its stored links."""
         row = self._db.execute("SELECT etag, last_modified, content_hash, duplicate_of IS NOT NULL FROM pages"
                                " WHERE source = ? AND url = ?", (source, url)).fetchone()
-        return (row[0], row[1], row[2], bool(row[3])) if row is not None else None
+        return Validators(row[0], row[1], row[2], bool(row[3])) if row is not None else None
 
     def save_page(self, source: str, page: PageState) -> None:
         links = zlib.compress(json.dumps(page.links).encode()) if page.links else None
