@@ -26,7 +26,8 @@ class App:
         s = self.settings
         auth = (s.es_username, s.es_password or "") if s.es_username else None
         return open_backend(s.backend, s.data_dir, es_url=s.es_url, es_index=s.es_index, es_api_key=s.es_api_key,
-                            es_basic_auth=auth, es_ca_file=s.es_ca_file)
+                            es_basic_auth=auth, es_ca_file=s.es_ca_file, es_shards=s.es_shards,
+                            es_replicas=s.es_replicas)
 
     @cached_property
     def indexer(self) -> Indexer:

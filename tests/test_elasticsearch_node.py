@@ -151,6 +151,14 @@ def test_reindex_swaps_the_alias_while_searches_keep_answering(es: Any, tmp_path
         assert (new, count) == (f"{alias}-v2", 1500)
         assert list(es.indices.get_alias(name=alias)) == [new]  # the old index is gone
         assert errors == [] and len(seen) > 5 and set(seen) == {1500}
+        # The new version took this code's mappings from the index template, and its settings are
+        # back to normal once the copy is done.
+        (template,) = es.indices.get_index_template(name=alias)["index_templates"]
+        assert template["index_template"]["index_patterns"] == [f"{alias}-v*"]
+        mapping = es.indices.get_mapping(index=new)[new]["mappings"]
+        assert mapping["dynamic"] == "strict" and mapping["properties"]["title_exact"]["analyzer"] == "whitespace"
+        settings = es.indices.get_settings(index=new)[new]["settings"]["index"]
+        assert (settings["refresh_interval"], settings["number_of_replicas"]) == ("30s", "1")
     finally:
         backend.drop()  # type: ignore[attr-defined]
         backend.close()

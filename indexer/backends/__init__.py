@@ -11,7 +11,7 @@ BACKENDS = ("embedded", "elasticsearch")
 
 def open_backend(name: str, data_dir: Path, *, es_url: str = "http://127.0.0.1:9200", es_index: str = "smesearch-docs",
                  es_api_key: str | None = None, es_basic_auth: tuple[str, str] | None = None,
-                 es_ca_file: str | None = None) -> Backend:
+                 es_ca_file: str | None = None, es_shards: int = 1, es_replicas: int = 1) -> Backend:
     """Open (creating if needed) the named backend's index: under the data directory for the
     embedded engine, behind the alias `es_index` on the cluster at `es_url` for Elasticsearch."""
     if name == "embedded":
@@ -22,7 +22,7 @@ def open_backend(name: str, data_dir: Path, *, es_url: str = "http://127.0.0.1:9
         from indexer.backends.elasticsearch import ElasticsearchBackend
 
         return ElasticsearchBackend(es_url, es_index, api_key=es_api_key, basic_auth=es_basic_auth,
-                                    ca_certs=es_ca_file)
+                                    ca_certs=es_ca_file, shards=es_shards, replicas=es_replicas)
     raise BackendError(f"unknown backend {name!r}; available: {', '.join(BACKENDS)}")
 
 

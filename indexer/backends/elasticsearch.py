@@ -12,6 +12,7 @@ import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from indexer.analysis import ANALYSED_LANGS
@@ -39,6 +40,8 @@ from indexer.query import AllOf, AnyOf, Everything, NoneOf, PhraseMatch, Plan, S
 SUGGEST_SEPARATOR = "\x1f"
 BULK_ATTEMPTS = 5  # a busy cluster (429) gets 0.5 + 1 + 2 + 4 s to catch up
 BULK_BACKOFF_S = 0.5
+# Imports stay fast with rare refreshes; a crawl run's commit() refreshes when the run ends.
+REFRESH_INTERVAL = "30s"
 _KEYWORDS = ("id", "source", "site", "lang", "group", "category", "service", "suggest")
 
 MAPPINGS: dict[str, Any] = {
@@ -61,13 +64,16 @@ class ElasticsearchBackend:
 
     def __init__(self, url: str, alias: str = "smesearch-docs", *, api_key: str | None = None,
                  basic_auth: tuple[str, str] | None = None, ca_certs: str | None = None,
-                 request_timeout: float = 30.0) -> None:
+                 shards: int = 1, replicas: int = 1, request_timeout: float = 30.0) -> None:
         try:
             from elasticsearch import Elasticsearch
         except ImportError:
             raise BackendError("the Elasticsearch backend needs the elasticsearch client: "
                                "pip install 'sme-market-search[es]'") from None
         self.url, self.alias = url, alias
+        self.shards, self.replicas = shards, replicas
+        if ca_certs and not Path(ca_certs).is_file():
+            raise BackendError(f"the CA file {ca_certs} (SMESEARCH_ES_CA_FILE) does not exist")
         tls: dict[str, Any] = {"ca_certs": ca_certs} if ca_certs else {}
         self.client = Elasticsearch(url, api_key=api_key, basic_auth=basic_auth, request_timeout=request_timeout,
                                     retry_on_timeout=True, max_retries=3, **tls)
@@ -94,16 +100,28 @@ class ElasticsearchBackend:
     def _ensure_index(self) -> None:
         if self._call("check the index", self.client.indices.exists_alias, name=self.alias):
             return
-        concrete = f"{self.alias}-v1"
-        self._call("create the index", self.client.indices.create, index=concrete, mappings=MAPPINGS,
-                   settings={"number_of_shards": 1, "refresh_interval": "30s"},
+        self._put_template()
+        self._call("create the index", self.client.indices.create, index=f"{self.alias}-v1",
                    aliases={self.alias: {"is_write_index": True}})
 
+    def _put_template(self) -> None:
+        """Every versioned index behind our alias takes its mappings and settings from one index
+        template, written whenever we are about to create an index, so that the next version gets
+        this code's mappings. Its priority is above the built-in templates' (100-200)."""
+        self._call("write the index template", self.client.indices.put_index_template, name=self.alias,
+                   index_patterns=[f"{self.alias}-v*"], priority=500,
+                   template={"mappings": MAPPINGS, "settings": {
+                       "number_of_shards": self.shards, "number_of_replicas": self.replicas,
+                       "refresh_interval": REFRESH_INTERVAL}},
+                   meta={"description": "smesearch documents; see indexer/backends/elasticsearch.py"})
+
     def drop(self) -> None:
-        """Delete every index behind the alias (tests, and `reindex` once it has swapped)."""
+        """Delete every index behind the alias, and their template."""
         indices = self._call("list the indices", self.client.indices.get_alias, name=self.alias)
         for index in indices:
             self._call("delete an index", self.client.indices.delete, index=index)
+        self._call("delete the index template", self.client.options(ignore_status=404).indices.delete_index_template,
+                   name=self.alias)
 
     # -- writes --------------------------------------------------------------------------------
 
@@ -208,8 +226,10 @@ class ElasticsearchBackend:
         old = sorted(self._call("list the indices", self.client.indices.get_alias, name=self.alias))
         versions = [int(m.group(1)) for i in old if (m := re.search(r"-v(\d+)$", i))]
         new = f"{self.alias}-v{max(versions, default=0) + 1}"
-        self._call("create the new index", self.client.indices.create, index=new, mappings=MAPPINGS,
-                   settings={"number_of_shards": 1, "refresh_interval": "-1"})
+        self._put_template()
+        # Replicas and refreshes wait until the copy is complete: copying once is cheaper.
+        self._call("create the new index", self.client.indices.create, index=new,
+                   settings={"refresh_interval": "-1", "number_of_replicas": 0})
         count = 0
         operations: list[dict[str, Any]] = []
 
@@ -229,7 +249,7 @@ class ElasticsearchBackend:
                     progress(count)
         flush()
         self._call("settle the new index", self.client.indices.put_settings, index=new,
-                   settings={"refresh_interval": "30s"})
+                   settings={"refresh_interval": REFRESH_INTERVAL, "number_of_replicas": self.replicas})
         self._call("refresh the new index", self.client.indices.refresh, index=new)
         actions: list[dict[str, Any]] = [{"remove": {"index": i, "alias": self.alias}} for i in old]
         actions.append({"add": {"index": new, "alias": self.alias, "is_write_index": True}})
