@@ -2,10 +2,14 @@
 # A throwaway single-node Elasticsearch on 127.0.0.1, for the tests and for developers.
 #   eval "$(deploy/elasticsearch-local.sh start [DIR] [PORT])"   # prints and exports SMESEARCH_ES_URL
 #   deploy/elasticsearch-local.sh stop [DIR]
+#   deploy/elasticsearch-local.sh useradd DIR USER PASSWORD ROLE
 # Several nodes make a cluster on loopback: give each the same SMESEARCH_ES_SEEDS (their transport
 # addresses, e.g. 127.0.0.1:9301,127.0.0.1:9302), its own SMESEARCH_ES_TRANSPORT_PORT and
 # SMESEARCH_ES_NODE_NAME, and SMESEARCH_ES_MASTERS (the master-eligible node names) to the first
 # start; SMESEARCH_ES_ROLES (e.g. data) limits what a node does.
+# SMESEARCH_ES_SECURITY=on starts a node as production runs one: https with a CA made for it, and
+# the user `elastic` with SMESEARCH_ES_PASSWORD (random when unset); it prints the settings a
+# client needs (SMESEARCH_ES_URL, _USERNAME, _PASSWORD, _CA_FILE).
 # Elastic's integ-test distribution comes from Maven Central through `mvn dependency:copy` (so
 # Maven's local repository caches it for the next run) and runs on the newest JDK in
 # /usr/lib/jvm that is Java 21 or newer (Elasticsearch 9 needs it). Elasticsearch refuses to run
@@ -63,6 +67,32 @@ cluster.initial_master_nodes: [${SMESEARCH_ES_MASTERS}]"
     else
       discovery="discovery.type: single-node"
     fi
+    scheme=http
+    security="xpack.security.enabled: false"
+    curl_auth=()
+    if [ "${SMESEARCH_ES_SECURITY:-off}" = on ]; then
+      scheme=https
+      password=${SMESEARCH_ES_PASSWORD:-$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')}
+      certs=$es/config/certs
+      if [ ! -f "$certs/node/node.crt" ]; then
+        mkdir -p "$certs"
+        ES_JAVA_HOME="$home" "$es/bin/elasticsearch-certutil" ca --pem --silent --out "$dir/ca.zip" >&2
+        unzip -q -o "$dir/ca.zip" -d "$certs"
+        ES_JAVA_HOME="$home" "$es/bin/elasticsearch-certutil" cert --pem --silent --name node --ip 127.0.0.1 \
+          --dns localhost --ca-cert "$certs/ca/ca.crt" --ca-key "$certs/ca/ca.key" --out "$dir/node.zip" >&2
+        unzip -q -o "$dir/node.zip" -d "$certs"
+        rm -f "$dir/ca.zip" "$dir/node.zip"
+      fi
+      rm -f "$es/config/elasticsearch.keystore"
+      ES_JAVA_HOME="$home" "$es/bin/elasticsearch-keystore" create >/dev/null
+      printf '%s' "$password" | ES_JAVA_HOME="$home" "$es/bin/elasticsearch-keystore" add -x -f bootstrap.password
+      security="xpack.security.enabled: true
+xpack.security.http.ssl.enabled: true
+xpack.security.http.ssl.key: certs/node/node.key
+xpack.security.http.ssl.certificate: certs/node/node.crt
+xpack.security.http.ssl.certificate_authorities: [certs/ca/ca.crt]"
+      curl_auth=(--cacert "$certs/ca/ca.crt" -u "elastic:$password")
+    fi
     roles=""
     [ -n "${SMESEARCH_ES_ROLES:-}" ] && roles="node.roles: [${SMESEARCH_ES_ROLES}]"
     cat > "$es/config/elasticsearch.yml" <<EOF
@@ -75,7 +105,7 @@ http.port: $port
 transport.port: $transport
 path.data: $dir/data
 path.logs: $dir/logs
-xpack.security.enabled: false
+$security
 action.destructive_requires_name: false
 cluster.routing.allocation.disk.threshold_enabled: false
 EOF
@@ -85,14 +115,26 @@ EOF
       "$es/bin/elasticsearch" -d -p "$dir/elasticsearch.pid" >"$dir/start.log" 2>&1 || {
       cat "$dir/start.log" >&2; exit 1; }
     for _ in $(seq 1 180); do
-      if curl -fsS -m 2 "http://127.0.0.1:$port/_cluster/health?wait_for_status=yellow&timeout=1s" >/dev/null 2>&1; then
-        echo "export SMESEARCH_ES_URL=http://127.0.0.1:$port"
+      if curl -fsS -m 2 "${curl_auth[@]}" "$scheme://127.0.0.1:$port/_cluster/health?wait_for_status=yellow&timeout=1s" \
+          >/dev/null 2>&1; then
+        echo "export SMESEARCH_ES_URL=$scheme://127.0.0.1:$port"
+        if [ "$scheme" = https ]; then
+          echo "export SMESEARCH_ES_USERNAME=elastic"
+          echo "export SMESEARCH_ES_PASSWORD=$password"
+          echo "export SMESEARCH_ES_CA_FILE=$certs/ca/ca.crt"
+        fi
         exit 0
       fi
       sleep 1
     done
     echo "Elasticsearch did not answer on port $port within 3 minutes; see $dir/logs" >&2
     exit 1
+    ;;
+  useradd)
+    # deploy/elasticsearch-local.sh useradd DIR USER PASSWORD ROLE: a user in the node's file realm
+    # (a secured node), e.g. one with the built-in read-only role `viewer`.
+    as_owner env ES_JAVA_HOME="$(java_home)" "$dir/elasticsearch-$version/bin/elasticsearch-users" \
+      useradd "${3:?user}" -p "${4:?password}" -r "${5:?role}"
     ;;
   stop)
     if [ -f "$dir/elasticsearch.pid" ]; then
@@ -104,7 +146,7 @@ EOF
     fi
     ;;
   *)
-    echo "usage: $0 start|stop [DIR] [PORT]" >&2
+    echo "usage: $0 start|stop [DIR] [PORT] | useradd DIR USER PASSWORD ROLE" >&2
     exit 2
     ;;
 esac

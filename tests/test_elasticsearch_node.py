@@ -43,6 +43,12 @@ def es() -> Iterator[Any]:
     client.close()
 
 
+def remove(es: Any, alias: str) -> None:
+    """Leave the shared node as a test found it: the indices behind an alias and their template."""
+    es.indices.delete(index=f"{alias}-v*", ignore_unavailable=True, allow_no_indices=True)
+    es.options(ignore_status=404).indices.delete_index_template(name=alias)
+
+
 def test_the_node_indexes_pre_segmented_text_and_aggregates_and_highlights(es: Any) -> None:
     client = es
     index = f"smesearch-node-check-{uuid.uuid4().hex[:8]}"
@@ -91,7 +97,7 @@ def test_migrate_copies_the_embedded_index_into_elasticsearch(es: Any, tmp_path:
         again = run(tmp_path / "data", "migrate", env=env)  # idempotent: nothing changed
         assert "(0 new, 0 updated, 30 already there)" in again.stdout
     finally:
-        es.indices.delete(index=f"{alias}-v1", ignore_unavailable=True)
+        remove(es, alias)
 
 
 def test_commands_use_elasticsearch_when_told(es: Any, tmp_path: Path) -> None:
@@ -110,7 +116,7 @@ def test_commands_use_elasticsearch_when_told(es: Any, tmp_path: Path) -> None:
         assert stats["backend"] == "elasticsearch" and stats["documents"] == 2 and stats["last_commit"]
         assert not (tmp_path / "data" / "index").exists()  # nothing went to the embedded engine
     finally:
-        es.indices.delete(index=f"{alias}-v1", ignore_unavailable=True)
+        remove(es, alias)
 
 
 def test_reindex_swaps_the_alias_while_searches_keep_answering(es: Any, tmp_path: Path) -> None:

@@ -71,6 +71,8 @@ class ElasticsearchBackend:
             raise BackendError("the Elasticsearch backend needs the elasticsearch client: "
                                "pip install 'sme-market-search[es]'") from None
         self.url, self.alias = url, alias
+        self._credentials = ("the API key" if api_key else f"the user {basic_auth[0]!r} and its password"
+                             if basic_auth else "a request without credentials")
         self.shards, self.replicas = shards, replicas
         if ca_certs and not Path(ca_certs).is_file():
             raise BackendError(f"the CA file {ca_certs} (SMESEARCH_ES_CA_FILE) does not exist")
@@ -83,14 +85,22 @@ class ElasticsearchBackend:
 
     def _call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
         """Run a client call, turning the client's errors into a BackendError a person can act on."""
-        from elasticsearch import ApiError, AuthenticationException, AuthorizationException, TransportError
+        from elasticsearch import ApiError, AuthenticationException, AuthorizationException, SSLError, TransportError
 
         try:
             return fn(*args, **kwargs)
-        except (AuthenticationException, AuthorizationException) as exc:
-            raise BackendError(f"Elasticsearch at {self.url} refused the credentials ({exc.meta.status}) "
-                               f"while trying to {what}: check SMESEARCH_ES_API_KEY or the user and password"
-                               ) from None
+        except AuthenticationException:
+            raise BackendError(f"Elasticsearch at {self.url} did not accept {self._credentials} while trying to "
+                               f"{what} (401): check SMESEARCH_ES_API_KEY, or SMESEARCH_ES_USERNAME and "
+                               "SMESEARCH_ES_PASSWORD") from None
+        except AuthorizationException as exc:
+            reason = exc.body.get("error", {}).get("reason", exc.message) if isinstance(exc.body, dict) else exc.message
+            raise BackendError(f"Elasticsearch at {self.url} does not allow {self._credentials} to {what} (403): "
+                               f"smesearch needs the cluster privilege manage_index_templates and all index "
+                               f"privileges on {self.alias}*. The cluster said: {reason}") from None
+        except SSLError as exc:
+            raise BackendError(f"Elasticsearch at {self.url} answered with a certificate we could not verify "
+                               f"({exc.message}): set SMESEARCH_ES_CA_FILE to the CA that signed it") from None
         except ApiError as exc:
             raise BackendError(f"Elasticsearch could not {what}: {exc.message} ({exc.meta.status})") from exc
         except TransportError as exc:
