@@ -92,10 +92,12 @@ def main() -> None:
         tops: dict[str, list[list[str]]] = {}
         for name, backend in (("embedded", embedded), ("elasticsearch", elastic)):
             seconds = load(backend, analyser, corpus)
+            size = backend.stats().size_bytes
             latencies, tops[name] = ask(SearchService(analyser, backend), workload)
             result[name] = {"import_s": round(seconds, 1), "docs_per_s": round(count / seconds),
                             "p50_ms": round(percentile(latencies, 50), 2),
-                            "p99_ms": round(percentile(latencies, 99), 2)}
+                            "p99_ms": round(percentile(latencies, 99), 2),
+                            "index_bytes": size, "bytes_per_doc": round(size / count)}
         shares = [overlap(a, b) for a, b in zip(tops["embedded"], tops["elasticsearch"], strict=True)]
         result["top10_overlap_mean"] = round(sum(shares) / len(shares), 3)
         result["queries_with_full_agreement"] = sum(1 for s in shares if s == 1.0)

@@ -360,6 +360,39 @@ def demo(
         network.stop()
 
 
+@cli.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str | None, typer.Option(help="address to listen on (env SMESEARCH_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="port to listen on (env SMESEARCH_PORT)")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="API processes; each opens the index itself")] = 1,
+) -> None:
+    """Serve the search API over the index as it is (crawls and imports run beside it)."""
+    import os
+
+    import uvicorn
+
+    from query_api.app import create_app
+
+    settings = ctx.obj
+    host, port = host or settings.host, port or settings.port
+    app = _app(ctx)
+    try:
+        documents = app.backend.stats().documents  # a dead cluster is an error now, not on the first search
+    except BackendError as exc:
+        raise _fail(str(exc), EXIT_BACKEND) from None
+    typer.echo(f"index: {documents} documents ({settings.backend})")
+    typer.echo(f"search API: http://{host}:{port}/api/search?q=...  (docs at /docs)")
+    if workers == 1:
+        uvicorn.run(create_app(app.search), host=host, port=port, log_level="warning")
+        return
+    # Worker processes build their app from the environment: hand them this command's options.
+    os.environ.update({"SMESEARCH_BACKEND": settings.backend, "SMESEARCH_DATA_DIR": str(settings.data_dir.resolve())})
+    if settings.catalog:
+        os.environ["SMESEARCH_CATALOG"] = str(settings.catalog.resolve())
+    uvicorn.run("query_api.asgi:create", factory=True, host=host, port=port, workers=workers, log_level="warning")
+
+
 sources_cli = typer.Typer(no_args_is_help=True, help="The catalog of networks to crawl.")
 cli.add_typer(sources_cli, name="sources")
 

@@ -1,0 +1,19 @@
+"""The API as an ASGI factory, for servers that start their own processes:
+
+    uvicorn --factory query_api.asgi:create --workers 4
+
+Each worker process reads its settings from SMESEARCH_* and opens its own backend, which is how
+`smesearch serve --workers N` runs too.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from query_api.app import create_app
+from smesearch.settings import Settings
+from smesearch.wiring import App
+
+
+def create() -> FastAPI:
+    return create_app(App(Settings()).search)

@@ -1,0 +1,63 @@
+"""`smesearch serve` as an operator runs it: a real uvicorn process on a free loopback port,
+answering over the index that `smesearch import` built, in one process or several."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.helpers import run, write_jsonl
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_serve_answers_searches_over_the_index(tmp_path: Path, workers: int) -> None:
+    data = tmp_path / "data"
+    listings = write_jsonl(tmp_path / "l.jsonl", [
+        {"url": "https://a.example.cn/auto", "title": "沈阳汽车零部件企业寻求日本合资伙伴", "body": "生产刹车系统。"}])
+    assert run(data, "import", str(listings)).returncode == 0
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "smesearch", "--data-dir", str(data), "serve", "--port", str(port),
+                               "--workers", str(workers)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              text=True, cwd=tmp_path, env={**os.environ, "SMESEARCH_DATA_DIR": "elsewhere"})
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, server.communicate()[0]
+            try:
+                found = httpx.get(f"http://127.0.0.1:{port}/api/search", params={"q": "汽车零部件"}, timeout=5)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the API did not answer within a minute"
+                time.sleep(0.2)
+        assert found.status_code == 200
+        assert [r["url"] for r in found.json()["results"]] == ["https://a.example.cn/auto"]
+        # Every worker opened the index --data-dir names, not the environment's.
+        answers = {httpx.get(f"http://127.0.0.1:{port}/api/search", params={"q": "汽车"}).json()["total"]
+                   for _ in range(10)}
+        assert answers == {1}
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    assert "index: 1 documents (embedded)" in output
+
+
+def test_serve_refuses_to_start_when_the_index_cannot_be_reached(tmp_path: Path) -> None:
+    port = free_port()  # nobody listens here once the socket closes
+    failed = run(tmp_path / "data", "--backend", "elasticsearch", "serve", "--port", str(free_port()),
+                 env={"SMESEARCH_ES_URL": f"http://127.0.0.1:{port}"})
+    assert failed.returncode == 3
+    assert f"Elasticsearch at http://127.0.0.1:{port} is unreachable" in failed.stderr
+    assert "Traceback" not in failed.stderr
