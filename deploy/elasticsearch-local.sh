@@ -7,6 +7,7 @@
 # addresses, e.g. 127.0.0.1:9301,127.0.0.1:9302), its own SMESEARCH_ES_TRANSPORT_PORT and
 # SMESEARCH_ES_NODE_NAME, and SMESEARCH_ES_MASTERS (the master-eligible node names) to the first
 # start; SMESEARCH_ES_ROLES (e.g. data) limits what a node does.
+# SMESEARCH_ES_SETTINGS holds more elasticsearch.yml lines (e.g. tiny thread pools for a test).
 # SMESEARCH_ES_SECURITY=on starts a node as production runs one: https with a CA made for it, and
 # the user `elastic` with SMESEARCH_ES_PASSWORD (random when unset); it prints the settings a
 # client needs (SMESEARCH_ES_URL, _USERNAME, _PASSWORD, _CA_FILE).
@@ -108,6 +109,7 @@ path.logs: $dir/logs
 $security
 action.destructive_requires_name: false
 cluster.routing.allocation.disk.threshold_enabled: false
+${SMESEARCH_ES_SETTINGS:-}
 EOF
     mkdir -p "$dir/data" "$dir/logs"
     [ "$(id -u)" = 0 ] && chown -R nobody: "$dir"

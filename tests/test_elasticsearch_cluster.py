@@ -1,5 +1,6 @@
-"""A two-node Elasticsearch cluster on loopback (deploy/elasticsearch-local.sh, twice): an index
-with one replica keeps answering searches through our backend after one node is killed.
+"""Elasticsearch nodes of their own (deploy/elasticsearch-local.sh), for what the shared test
+node cannot show: a two-node cluster where an index with one replica keeps answering after a
+node is killed, a node stopped in the middle of a crawl, and a node too busy to take every write.
 
 Needs a JDK 21+ and the integ-test distribution the script fetches; without them the test is
 skipped with the reason locally and fails under CI=true.
@@ -17,6 +18,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -151,5 +153,49 @@ def test_a_crawl_during_an_outage_spools_its_documents_and_loses_none(tmp_path: 
                                text=True, timeout=120)
         assert '"documents": 41' in found.stdout  # every page, none lost
         assert not list((tmp_path / "data" / "spool").rglob("*.batch"))
+    finally:
+        subprocess.run([str(SCRIPT), "stop", str(node)], capture_output=True, timeout=60)
+
+
+def test_writes_a_busy_node_turns_away_are_sent_again_until_all_arrive(tmp_path: Path, node_root: Path) -> None:
+    """A node with one write thread and a queue of one refuses concurrent bulk requests item by
+    item with 429; the backend waits and sends those items again, and none is lost."""
+    import threading
+
+    node = node_root / "busy"
+    started = subprocess.run([str(SCRIPT), "start", str(node), str(free_port())], capture_output=True, text=True,
+                             timeout=300, env={**os.environ, "SMESEARCH_ES_SETTINGS":
+                                               "thread_pool.write.size: 1\nthread_pool.write.queue_size: 1"})
+    if started.returncode != 0:
+        reason = f"could not start Elasticsearch: {started.stderr.strip()[-300:]}"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    try:
+        url = started.stdout.strip().split("=", 1)[1]
+        backend = open_backend("elasticsearch", tmp_path, es_url=url, es_index="busy", es_replicas=0)
+        indexer = Indexer(Analyser(), backend)
+        writers = [[indexer.prepare(doc(f"https://a.example.cn/{w}/{n}", title=f"沈阳汽车零部件企业{w}-{n}"))
+                    for n in range(300)] for w in range(6)]
+        errors: list[BaseException] = []
+
+        def write(batch: list[Any]) -> None:
+            try:
+                backend.upsert(batch)
+            except BaseException as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=write, args=(batch,)) for batch in writers]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        backend.commit()
+        client = backend.client  # type: ignore[attr-defined]
+        (stats,) = client.nodes.stats(metric="thread_pool")["nodes"].values()
+        assert stats["thread_pool"]["write"]["rejected"] > 0  # the node did turn writes away
+        assert errors == []
+        assert backend.stats().documents == 1800
+        backend.close()
     finally:
         subprocess.run([str(SCRIPT), "stop", str(node)], capture_output=True, timeout=60)
