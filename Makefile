@@ -9,7 +9,7 @@ setup: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -e '.[test,es]'
+	$(VENV)/bin/pip install --quiet -e '.[test,es,nmt]'
 	touch $@
 
 demo: setup

@@ -146,17 +146,18 @@ def _init_worker(detector: str, user_dictionary: list[tuple[str, int | None, str
     global _worker_indexer
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     analyser = Analyser(detector, user_entries=user_dictionary)  # type: ignore[arg-type]
-    _worker_indexer = Indexer(analyser, _NoBackend(), translate=load_translation_hook(translation_hook))  # type: ignore[arg-type]
+    _worker_indexer = Indexer(analyser, _NoBackend(),  # type: ignore[arg-type]
+                              translate=load_translation_hook(translation_hook, analyser))
 
 
-def load_translation_hook(spec: str) -> TranslationHook | None:
-    """`module:factory` → the hook the factory returns; "" → none. A dotted path rather than an
-    object, because worker processes build their own."""
+def load_translation_hook(spec: str, analyser: Analyser) -> TranslationHook | None:
+    """`module:factory` → the hook the factory returns when given the analyser; "" → none. A
+    dotted path rather than an object, because worker processes build their own."""
     if not spec:
         return None
     module, _, name = spec.partition(":")
     factory = getattr(importlib.import_module(module), name)
-    hook: TranslationHook = factory()
+    hook: TranslationHook = factory(analyser)
     return hook
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict
@@ -22,6 +23,7 @@ from indexer.query import QueryError
 from indexer.service import SearchResponse, filters_from
 from smesearch.settings import Settings
 from smesearch.wiring import App
+from translation.service import LANGUAGES as TRANSLATED_LANGUAGES
 
 cli = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Search engine for SME market expansion: partners, agents, investment, capital, "
@@ -48,6 +50,11 @@ def main_options(
     if data_dir:
         overrides["data_dir"] = data_dir
     ctx.obj = Settings(**overrides)
+    # Processes this command starts (analysis workers, crawls, API workers) read their settings
+    # from the environment: give them this command's options.
+    os.environ.update({"SMESEARCH_BACKEND": ctx.obj.backend, "SMESEARCH_DATA_DIR": str(ctx.obj.data_dir.resolve())})
+    if ctx.obj.catalog:
+        os.environ["SMESEARCH_CATALOG"] = str(ctx.obj.catalog.resolve())
 
 
 def _app(ctx: typer.Context) -> App:
@@ -211,6 +218,8 @@ def stats(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] =
         raise _fail(str(exc), EXIT_BACKEND) from None
     data = asdict(s)
     data["last_commit"] = s.last_commit.isoformat() if s.last_commit else None
+    data["translation"] = app.translations.status()
+    data["untranslated_langs"] = {k: v for k, v in s.by_lang.items() if k not in TRANSLATED_LANGUAGES}
     if as_json:
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
@@ -223,6 +232,10 @@ def stats(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] =
     if s.unanalysed_langs:
         typer.echo("generic tokeniser (no dedicated analyser): "
                    + ", ".join(f"{k}: {v}" for k, v in s.unanalysed_langs.items()))
+    typer.echo("translation  " + ", ".join(f"{pair} {engine}" for pair, engine in data["translation"].items()))
+    if data["untranslated_langs"]:
+        typer.echo("not translated (searched as written): "
+                   + ", ".join(f"{k}: {v}" for k, v in data["untranslated_langs"].items()))
 
 
 @cli.command()
@@ -368,8 +381,6 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, help="API processes; each opens the index itself")] = 1,
 ) -> None:
     """Serve the search API over the index as it is (crawls and imports run beside it)."""
-    import os
-
     import uvicorn
 
     from query_api.app import create_app
@@ -386,11 +397,60 @@ def serve(
     if workers == 1:
         uvicorn.run(create_app(app.search), host=host, port=port, log_level="warning")
         return
-    # Worker processes build their app from the environment: hand them this command's options.
-    os.environ.update({"SMESEARCH_BACKEND": settings.backend, "SMESEARCH_DATA_DIR": str(settings.data_dir.resolve())})
-    if settings.catalog:
-        os.environ["SMESEARCH_CATALOG"] = str(settings.catalog.resolve())
     uvicorn.run("query_api.asgi:create", factory=True, host=host, port=port, workers=workers, log_level="warning")
+
+
+@cli.command()
+def translate(
+    ctx: typer.Context,
+    text: Annotated[str, typer.Argument(help="the text, or - for standard input")],
+    to: Annotated[str, typer.Option("--to", help="zh, en or ja")],
+    source: Annotated[str | None, typer.Option("--from", help="the text's language; detected when not given")] = None,
+) -> None:
+    """Translate a text the way documents are translated: NMT where a package is installed, the
+    dictionary otherwise, through the cache."""
+    app = _app(ctx)
+    if text == "-":
+        text = sys.stdin.read()
+    if to not in TRANSLATED_LANGUAGES:
+        raise _fail(f"--to must be one of {', '.join(TRANSLATED_LANGUAGES)}, not {to!r}", EXIT_BAD_INPUT)
+    lang = source or app.analyser.identify(text)
+    result = app.translations.translate(text, lang, to)
+    if result is None:
+        raise _fail(f"no translation from {lang!r}: translated languages are {', '.join(TRANSLATED_LANGUAGES)}",
+                    EXIT_BAD_INPUT)
+    typer.echo(result.text)
+    typer.echo(f"({lang} -> {to}, {result.engine})", err=True)
+
+
+translation_cli = typer.Typer(no_args_is_help=True, help="Neural translation packages (Argos Translate).")
+cli.add_typer(translation_cli, name="translation")
+
+
+@translation_cli.command("install")
+def translation_install(
+    ctx: typer.Context,
+    package: Annotated[Path, typer.Argument(help="an .argosmodel file")],
+) -> None:
+    """Install a language package; it replaces the installed one for its pair only once it loads."""
+    from translation.nmt import PackageError, install_package
+
+    try:
+        installed = install_package(package, ctx.obj.data_dir / "translation" / "packages")
+    except PackageError as exc:
+        raise _fail(f"{exc}; the installed packages are unchanged", EXIT_BAD_INPUT) from None
+    typer.echo(f"installed {installed.source} -> {installed.target} (version {installed.version or '?'})")
+
+
+@translation_cli.command("list")
+def translation_list(ctx: typer.Context) -> None:
+    """Installed packages, and which engine translates each pair."""
+    from translation.nmt import installed_packages
+
+    for (source, target), package in installed_packages(ctx.obj.data_dir / "translation" / "packages").items():
+        typer.echo(f"package {source} -> {target}  version {package.version or '?'}  {package.path}")
+    for pair, engine in _app(ctx).translations.status().items():
+        typer.echo(f"{pair:<8} {engine}")
 
 
 sources_cli = typer.Typer(no_args_is_help=True, help="The catalog of networks to crawl.")

@@ -30,9 +30,14 @@ class Settings(BaseSettings):
     max_query_length: int = 500
     max_page_size: int = 100
     max_result_window: int = 1000
-    # `module:factory` returning a callable that adds translations to a document before analysis;
-    # empty for none (the translation issue supplies one).
-    translation_hook: str = ""
+    # `module:factory`: the factory is called with the analyser and returns a callable that adds
+    # translations to a document before analysis; empty for none. The default glosses titles and
+    # summaries into zh and en (and ja for Japanese sources), by NMT where a package is installed.
+    translation_hook: str = "smesearch.wiring:translation_hook"
+    translate: bool = True  # queries find pages in the other languages too (API translate=false, --no-translate)
+    cache_dir: Path = Field(default_factory=lambda: Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+                            / "smesearch")  # the compiled dictionaries; rebuilt when missing
+    nmt_threads: int = 1  # CPU threads per neural translation
     host: str = "127.0.0.1"
     port: int = 8000
     demo_network_port: int = 8101  # the demo network's five sites listen here and on the next four ports

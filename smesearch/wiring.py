@@ -6,9 +6,18 @@ from functools import cached_property
 
 from indexer.analysis import Analyser
 from indexer.backends import Backend, open_backend
-from indexer.pipeline import Indexer, load_translation_hook
+from indexer.pipeline import Indexer, TranslationHook, load_translation_hook
 from indexer.service import Limits, SearchService
 from smesearch.settings import Settings
+from translation.service import Translations, open_translations
+
+DEFAULT_HOOK = "smesearch.wiring:translation_hook"
+
+
+def translation_hook(analyser: Analyser) -> TranslationHook:
+    """The default translation hook, as worker processes build it: from SMESEARCH_* settings."""
+    s = Settings()
+    return open_translations(analyser, s.cache_dir, s.data_dir, s.nmt_threads).translate_document
 
 
 class App:
@@ -30,9 +39,16 @@ class App:
                             es_replicas=s.es_replicas)
 
     @cached_property
+    def translations(self) -> Translations:
+        s = self.settings
+        return open_translations(self.analyser, s.cache_dir, s.data_dir, s.nmt_threads)
+
+    @cached_property
     def indexer(self) -> Indexer:
         hook = self.settings.translation_hook
-        indexer = Indexer(self.analyser, self.backend, translate=load_translation_hook(hook))
+        translate = (self.translations.translate_document if hook == DEFAULT_HOOK
+                     else load_translation_hook(hook, self.analyser))
+        indexer = Indexer(self.analyser, self.backend, translate=translate)
         indexer.translation_hook_spec = hook
         return indexer
 

@@ -20,6 +20,15 @@ from indexer.service import SearchService
 BACKENDS = ["embedded", "elasticsearch"]
 
 
+@pytest.fixture(autouse=True)
+def translation_off_unless_asked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands run without translation, so that a test of ranking or counting sees only the
+    documents' own words; tests of cross-lingual search mark themselves `translated`."""
+    if request.node.get_closest_marker("translated") is None:
+        monkeypatch.setenv("SMESEARCH_TRANSLATION_HOOK", "")
+        monkeypatch.setenv("SMESEARCH_TRANSLATE", "false")
+
+
 @pytest.fixture(scope="session")
 def analyser() -> Analyser:
     return Analyser()

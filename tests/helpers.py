@@ -49,7 +49,7 @@ def run(data_dir: Path, *args: str, stdin: bytes | None = None,
                                        result.stderr.decode("utf-8"))
 
 
-def gloss() -> object:
+def gloss(analyser: object = None) -> object:
     """A translation hook for tests (`tests.helpers:gloss`): glosses a few Chinese trade words
     into English titles, the way a dictionary translator would."""
     from indexer.document import Translation

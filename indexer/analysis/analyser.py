@@ -286,6 +286,19 @@ class Analyser:
             else:
                 yield token
 
+    def segment(self, text: str, lang: str) -> list[str]:
+        """The content words of a text in reading order, in their normalised forms and unstemmed
+        (募集し → 募集, Parts → parts), without sub-words or Japanese particles and auxiliaries:
+        what a dictionary is looked up with."""
+        norm = self.normalize(text, lang)
+        if lang == "zh":
+            return [t for t in self._jieba.cut(norm, False) if t.isalnum()]
+        if lang == "ja":
+            skip = self._pos_drop | self._pos_function
+            return [m.normalized_form() for chunk in _chunks(norm) for m in self._sudachi.tokenize(chunk)
+                    if m.part_of_speech_id() not in skip]
+        return [m.group() for m in _CJK_OR_WORD.finditer(norm)]
+
     def stem(self, word: str) -> str:
         """The English Snowball stem of a lower-case word."""
         return self._stemmer.stemWord(word)

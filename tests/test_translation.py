@@ -1,0 +1,207 @@
+"""Translation as users meet it: the dictionary translator out of the box (CC-CEDICT and JMdict),
+neural translation once a language package is installed, one cache under both, and documents
+that carry their titles and summaries in the other languages."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from indexer.analysis import Analyser
+from indexer.document import Document, Translation
+from smesearch.settings import Settings
+from tests.argos_fixture import build_package
+from tests.helpers import run, write_jsonl
+from translation.cache import TranslationCache
+from translation.nmt import MAX_SENTENCE_CHARS, ArgosTranslator, PackageError, install_package, split_sentences
+from translation.service import Translations, open_translations
+
+
+@pytest.fixture(scope="module")
+def translations(tmp_path_factory: pytest.TempPathFactory) -> Translations:
+    """The dictionary as a fresh install has it (the lexicon compiled into the user's cache once)."""
+    data = tmp_path_factory.mktemp("data")
+    return open_translations(Analyser(), Settings().cache_dir, data)
+
+
+@pytest.mark.parametrize(("text", "source", "target", "expected"), [
+    ("沈阳汽车零部件企业寻求日本合资伙伴", "zh", "en", ["shenyang", "car", "joint venture", "partner"]),
+    ("自動車部品の販売代理店を募集しています", "ja", "en", ["automobile", "agent", "recruitment"]),
+    ("Auto parts supplier seeks joint venture partner", "en", "zh", ["合资", "伙伴"]),
+    ("Auto parts supplier seeks joint venture partner", "en", "ja", ["部品", "パートナー"]),
+    # Chinese and Japanese: shared words as they are written in the other script, others via English.
+    ("中小企業の提携先募集", "ja", "zh", ["中小企业", "募集"]),
+    ("寻求投资", "zh", "ja", ["投資"]),
+])
+def test_the_dictionary_glosses_the_words_a_search_needs(
+        translations: Translations, text: str, source: str, target: str, expected: list[str]) -> None:
+    result = translations.translate(text, source, target)
+    assert result is not None and result.engine == "dictionary"
+    for word in expected:
+        assert word in result.text, f"{word!r} not in {result.text!r}"
+
+
+def test_a_query_word_gets_several_translations_best_first(translations: Translations) -> None:
+    assert translations.alternatives("joint venture", "en", "zh")[0] == "合资"
+    assert "投资" in translations.alternatives("investment", "en", "zh")
+    assert translations.alternatives("合资", "zh", "en")[0] == "joint venture"
+    assert translations.alternatives("代理店", "ja", "en")[0] == "agent"
+    assert translations.alternatives("xqzv", "en", "zh") == []  # nothing known, nothing made up
+
+
+def test_a_language_we_do_not_translate_is_left_as_written(translations: Translations) -> None:
+    assert translations.translate("Ищем партнёра в Китае", "ru", "en") is None
+    doc = Document(url="https://e.example.ru/p", title="Партнёр для поставок", body="Ищем партнёра.", lang="ru")
+    translations.translate_document(doc)
+    assert doc.translations == {}
+
+
+def test_documents_get_chinese_and_english_and_japanese_sources_get_japanese(translations: Translations) -> None:
+    chinese = Document(url="https://a.example.cn/1", title="汽车零部件企业寻求合资", body="生产刹车系统。", lang="zh")
+    translations.translate_document(chinese)
+    assert set(chinese.translations) == {"en"} and "joint venture" in chinese.translations["en"].title
+    japanese = Document(url="https://b.example.jp/1", title="代理店募集", body="部品の販売です。", lang="ja")
+    translations.translate_document(japanese)
+    assert set(japanese.translations) == {"zh", "en"}
+    english = Document(url="https://c.example.com/1", title="Agents wanted", body="Parts.", lang="en", group="japan")
+    translations.translate_document(english)
+    assert set(english.translations) == {"zh", "ja"}
+    given = Document(url="https://d.example.cn/1", title="合资", body="合资。", lang="zh",
+                     translations={"en": Translation("JV offer", "")})
+    translations.translate_document(given)
+    assert given.translations["en"].title == "JV offer"  # what the source provides is kept
+
+
+def test_nothing_is_translated_twice(tmp_path: Path) -> None:
+    cache = TranslationCache(tmp_path / "cache.sqlite")
+    translations = open_translations(Analyser(), Settings().cache_dir, tmp_path)
+    translations.cache = cache
+    first = translations.translate("合资伙伴", "zh", "en")
+    assert len(cache) == 1
+    calls: list[str] = []
+    original = translations.dictionary.translate
+
+    def counting(text: str, source: str, target: str) -> str:
+        calls.append(text)
+        return original(text, source, target)
+
+    translations.dictionary.translate = counting  # type: ignore[method-assign]
+    again = translations.translate("合资伙伴", "zh", "en")
+    assert again == first and calls == [] and len(cache) == 1
+    translations.translate("代理商", "zh", "en")
+    assert calls == ["代理商"] and len(cache) == 2
+    cache.close()
+    reopened = TranslationCache(tmp_path / "cache.sqlite")  # it persists
+    assert len(reopened) == 2
+
+
+def test_long_texts_are_cut_into_sentences_the_model_can_take() -> None:
+    text = "这是一个很长的句子" * 200 + "。第二句。"
+    pieces = split_sentences(text)
+    assert all(len(p) <= MAX_SENTENCE_CHARS for p in pieces)
+    assert "".join(pieces) == text
+
+
+# -- neural translation ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def packages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Tiny packages built offline: en->zh, ja->en (for the pivot) and en->zh again, newer."""
+    where = tmp_path_factory.mktemp("argos")
+    return {"en_zh": build_package(where / "a", "en", "zh"), "ja_en": build_package(where / "b", "ja", "en"),
+            "en_zh_2": build_package(where / "c", "en", "zh", version="2.0", seed=11)}
+
+
+def test_an_installed_package_translates_its_pair_and_the_pivot_through_english(
+        packages: dict[str, Path], tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    installed = run(data, "translation", "install", str(packages["en_zh"]))
+    assert installed.returncode == 0, installed.stderr
+    assert "installed en -> zh (version 1.0)" in installed.stdout
+    translated = run(data, "translate", "We seek a joint venture partner.", "--to", "zh", "--from", "en")
+    assert translated.returncode == 0, translated.stderr
+    assert "(en -> zh, nmt)" in translated.stderr and translated.stdout.strip()
+    # Without ja->en, Japanese goes to Chinese by dictionary; with it, through English by NMT.
+    assert "ja->zh   dictionary" in run(data, "translation", "list").stdout
+    assert run(data, "translation", "install", str(packages["ja_en"])).returncode == 0
+    listing = run(data, "translation", "list").stdout
+    assert "ja->zh   nmt" in listing and "zh->en   dictionary" in listing
+    assert "(ja -> zh, nmt)" in run(data, "translate", "代理店を募集します", "--to", "zh").stderr
+    # `stats` says which engine translates each pair.
+    stats = json.loads(run(data, "stats", "--json").stdout)
+    assert stats["translation"]["en->zh"] == "nmt" and stats["translation"]["zh->en"] == "dictionary"
+
+
+def test_a_translation_is_cached_so_the_model_runs_once(packages: dict[str, Path], tmp_path: Path) -> None:
+    installed = install_package(packages["en_zh"], tmp_path / "packages")
+    analyser = Analyser()
+    translations = open_translations(analyser, Settings().cache_dir, tmp_path)
+    translations.nmt = ArgosTranslator(tmp_path / "packages")
+    first = translations.translate("Bearings and valves for export.", "en", "zh")
+    assert first is not None and first.engine == "nmt"
+    shutil.rmtree(installed.path / "model")  # the model is gone, but the cache remembers
+    again = translations.translate("Bearings and valves for export.", "en", "zh")
+    assert again == first
+
+
+def test_a_corrupt_package_is_refused_and_the_installed_one_kept(packages: dict[str, Path], tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    assert run(data, "translation", "install", str(packages["en_zh"])).returncode == 0
+    before = run(data, "translate", "Machine tools.", "--to", "zh", "--from", "en").stdout
+
+    not_a_zip = tmp_path / "broken.argosmodel"
+    not_a_zip.write_bytes(b"this is not a zip file")
+    refused = run(data, "translation", "install", str(not_a_zip))
+    assert refused.returncode == 1 and "is not a readable .argosmodel archive" in refused.stderr
+    assert "the installed packages are unchanged" in refused.stderr
+
+    import zipfile
+
+    damaged = tmp_path / "translate-en_zh-3.0.argosmodel"
+    with zipfile.ZipFile(packages["en_zh_2"]) as source, zipfile.ZipFile(damaged, "w") as target:
+        for item in source.infolist():
+            body = source.read(item)
+            target.writestr(item, b"\x00garbage" * 10 if item.filename.endswith("model.bin") else body)
+    refused = run(data, "translation", "install", str(damaged))
+    assert refused.returncode == 1 and "the models do not load" in refused.stderr
+    after = run(data, "translate", "Machine tools.", "--to", "zh", "--from", "en")
+    assert "(en -> zh, nmt)" in after.stderr and after.stdout == before
+
+    upgraded = run(data, "translation", "install", str(packages["en_zh_2"]))  # a good newer one replaces it
+    assert upgraded.returncode == 0 and "version 2.0" in upgraded.stdout
+
+
+def test_a_package_with_unsafe_paths_is_refused(tmp_path: Path) -> None:
+    import zipfile
+
+    evil = tmp_path / "evil.argosmodel"
+    with zipfile.ZipFile(evil, "w") as z:
+        z.writestr("../escape.txt", "x")
+    with pytest.raises(PackageError, match="unsafe path"):
+        install_package(evil, tmp_path / "packages")
+    assert not (tmp_path / "escape.txt").exists()
+
+
+# -- index time --------------------------------------------------------------------------------
+
+
+@pytest.mark.translated
+def test_imported_documents_are_found_by_words_of_the_other_languages(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    listings = write_jsonl(tmp_path / "l.jsonl", [
+        {"url": "https://a.example.cn/jv", "title": "沈阳汽车零部件企业寻求日本合资伙伴", "body": "生产刹车系统。"},
+        {"url": "https://b.example.jp/ag", "title": "自動車部品の販売代理店を募集", "body": "ブレーキ部品です。"},
+        {"url": "https://e.example.ru/p", "title": "Партнёр для поставок", "body": "Ищем партнёра в Китае."}])
+    imported = run(data, "import", str(listings))
+    assert imported.returncode == 0, imported.stderr
+    found = json.loads(run(data, "search", "joint venture", "--json").stdout)
+    assert [r["url"] for r in found] == ["https://a.example.cn/jv"]  # an English query, a Chinese page
+    found = json.loads(run(data, "search", "agent recruitment", "--json").stdout)
+    assert [r["url"] for r in found] == ["https://b.example.jp/ag"]
+    stats = json.loads(run(data, "stats", "--json").stdout)
+    assert stats["untranslated_langs"] == {"ru": 1} and stats["translation"]["zh->en"] == "dictionary"
+    assert "not translated (searched as written): ru: 1" in run(data, "stats").stdout

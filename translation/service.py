@@ -1,0 +1,111 @@
+"""Which engine translates what: neural translation where a language package for the pair is
+installed, the dictionary otherwise; every result through the persistent cache."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from indexer.analysis import Analyser
+from indexer.document import Document, Translation
+from translation.cache import TranslationCache
+from translation.dictionary import DictionaryTranslator
+from translation.lexicon import Lexicon
+from translation.nmt import ArgosTranslator
+
+LANGUAGES = ("zh", "en", "ja")
+log = logging.getLogger("smesearch.translation")
+
+
+@dataclass(frozen=True, slots=True)
+class Translated:
+    text: str
+    engine: str  # "nmt", "dictionary", or "none" when the text needed no translation
+
+
+class Translations:
+    def __init__(self, dictionary: DictionaryTranslator, nmt: ArgosTranslator | None = None,
+                 cache: TranslationCache | None = None) -> None:
+        self.dictionary = dictionary
+        self.nmt = nmt
+        self.cache = cache
+
+    def engine_for(self, source: str, target: str) -> str | None:
+        if source == target:
+            return "none"
+        if self.nmt is not None and self.nmt.supports(source, target):
+            return "nmt"
+        if self.dictionary.supports(source, target):
+            return "dictionary"
+        return None
+
+    def translate(self, text: str, source: str, target: str) -> Translated | None:
+        """`text` in `target`, or None when no engine translates from `source` (say, Russian)."""
+        engine = self.engine_for(source, target)
+        if engine is None:
+            return None
+        if engine == "none" or not text.strip():
+            return Translated(text, "none")
+        translator = self.nmt if engine == "nmt" else self.dictionary
+        assert translator is not None
+        identity = translator.identity(source, target)
+        if self.cache is not None and (hit := self.cache.get(identity, source, target, text)) is not None:
+            return Translated(hit, engine)
+        result = translator.translate(text, source, target)
+        if self.cache is not None:
+            try:
+                self.cache.put(identity, source, target, text, result)
+            except sqlite3.Error as exc:  # a full disk costs the cache entry, not the translation
+                log.warning("translation cache not written: %s", exc)
+        return Translated(result, engine)
+
+    def alternatives(self, term: str, source: str, target: str, limit: int = 3) -> list[str]:
+        """Translations of one query word, best first, from the dictionary: it knows a word's
+        several senses, where a neural model gives one guess for a word without context."""
+        if not self.dictionary.supports(source, target):
+            return []
+        return self.dictionary.alternatives(term, source, target, limit)
+
+    def targets(self, doc: Document) -> list[str]:
+        """The languages a document is given: Chinese and English always, Japanese too for
+        Japanese sources."""
+        wanted = ["zh", "en"] + (["ja"] if doc.lang == "ja" or doc.group == "japan" else [])
+        return [lang for lang in wanted if lang != doc.lang]
+
+    def translate_document(self, doc: Document) -> None:
+        """The indexer's translation hook: fill in the title and summary in each target language
+        the source did not already provide."""
+        if doc.lang not in LANGUAGES:
+            return
+        for target in self.targets(doc):
+            if target in doc.translations:
+                continue
+            title = self.translate(doc.title, doc.lang, target)
+            summary = self.translate(doc.summary, doc.lang, target)
+            if title is not None and summary is not None:
+                doc.translations[target] = Translation(title.text, summary.text)
+
+    def status(self) -> dict[str, str]:
+        """The engine for each pair, as `smesearch stats` shows it."""
+        return {f"{s}->{t}": self.engine_for(s, t) or "none" for s in LANGUAGES for t in LANGUAGES if s != t}
+
+
+def open_translations(analyser: Analyser, cache_dir: Path, data_dir: Path, nmt_threads: int = 1) -> Translations:
+    """The translators this machine has: the dictionary always, neural packages when installed
+    (under DATA_DIR/translation/packages) and the [nmt] extra is there."""
+    from translation.lexicon import LEXICON_VERSION
+
+    lexicon = Lexicon(cache_dir / f"lexicon-v{LEXICON_VERSION}.sqlite")
+    nmt: ArgosTranslator | None = None
+    packages = data_dir / "translation" / "packages"
+    try:
+        import ctranslate2  # noqa: F401
+        import sentencepiece  # noqa: F401
+
+        nmt = ArgosTranslator(packages, nmt_threads)
+    except ImportError:
+        nmt = None
+    cache = TranslationCache(data_dir / "translation" / "cache.sqlite")
+    return Translations(DictionaryTranslator(analyser, lexicon), nmt, cache)
