@@ -5,6 +5,7 @@ The CLI and the HTTP API both call this, so a search means the same thing everyw
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,8 +15,17 @@ from indexer.analysis import Analyser
 from indexer.backends.base import Backend, BackendQuery, IndexStats, SearchFilters, SiteCount, Suggestion
 from indexer.document import SERVICES, Document
 from indexer.highlight import Snippet, highlight_whole, make_snippet
-from indexer.query import AnalysedQuery, QueryError, TermMatch, analyse_query, clean_query
+from indexer.query import (
+    AnalysedQuery,
+    QueryError,
+    QueryTranslator,
+    TermMatch,
+    analyse_query,
+    clean_query,
+    translate_query,
+)
 
+log = logging.getLogger("smesearch.search")
 Mode = Literal["keyword", "sentence"]
 Sort = Literal["relevance", "date"]
 
@@ -48,20 +58,31 @@ class Limits:
 
 
 class SearchService:
-    def __init__(self, analyser: Analyser, backend: Backend, limits: Limits | None = None) -> None:
+    def __init__(self, analyser: Analyser, backend: Backend, limits: Limits | None = None,
+                 translator: QueryTranslator | None = None) -> None:
+        """With a translator, searches are cross-lingual unless a call says `translate=False`."""
         self.analyser = analyser
         self.backend = backend
         self.limits = limits or Limits()
+        self.translator = translator
 
-    def analyse(self, text: str, mode: Mode = "keyword", lang: str = "") -> AnalysedQuery:
-        return analyse_query(self.analyser, text, mode, lang, self.limits.max_query_length)
+    def analyse(self, text: str, mode: Mode = "keyword", lang: str = "", translate: bool = True) -> AnalysedQuery:
+        query = analyse_query(self.analyser, text, mode, lang, self.limits.max_query_length)
+        if translate and self.translator is not None:
+            try:
+                query = translate_query(query, self.analyser, self.translator)
+            except Exception as exc:  # translation enriches a search; it must never stop one
+                log.exception("query translation failed")
+                query.notes.append(f"the query was searched as typed: translation is unavailable ({exc})")
+        return query
 
     def search(self, text: str, mode: Mode = "keyword", filters: SearchFilters | None = None,
-               page: int = 1, size: int = 10, sort: Sort = "relevance", lang_hint: str = "") -> SearchResponse:
+               page: int = 1, size: int = 10, sort: Sort = "relevance", lang_hint: str = "",
+               translate: bool = True) -> SearchResponse:
         started = time.perf_counter()
         filters = filters or SearchFilters()
         self._check(filters, page, size)
-        query = self.analyse(text, mode, lang_hint)
+        query = self.analyse(text, mode, lang_hint, translate)
         result = self.backend.search(BackendQuery(query.plan, filters, (page - 1) * size, size, sort))
         to_simplified = self.analyser.to_simplified
         hits = []

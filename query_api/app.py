@@ -128,8 +128,10 @@ def create_app(search_service: SearchService) -> FastAPI:
         size: Annotated[int, Query(ge=1)] = 10,
         sort: Literal["relevance", "date"] = "relevance",
         ui_lang: Annotated[Literal["zh", "en", "ja"], Query(description="language of category names")] = "en",
+        translate: Annotated[bool, Query(description="also search the query's translations into zh, en and ja "
+                                                     "(ranked below the words as typed)")] = True,
     ) -> SearchOut:
         filters = filters_from(category, service, lang, group, source, site, date_from, date_to)
-        return to_output(search_service.search(q, mode, filters, page, size, sort), ui_lang)
+        return to_output(search_service.search(q, mode, filters, page, size, sort, translate=translate), ui_lang)
 
     return app

@@ -120,8 +120,9 @@ def search(
     limit: Annotated[int, typer.Option(help="how many results")] = 10,
     page: Annotated[int, typer.Option()] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="print a JSON array")] = False,
+    translate: Annotated[bool, typer.Option(help="also search the query's translations into zh, en and ja")] = True,
 ) -> None:
-    """Search the index."""
+    """Search the index, in every language unless told --no-translate."""
     app = _app(ctx)
     if mode not in ("keyword", "sentence"):
         raise _fail("--mode is keyword or sentence", EXIT_BAD_QUERY)
@@ -129,7 +130,8 @@ def search(
         raise _fail("--sort is relevance or date", EXIT_BAD_QUERY)
     try:
         filters = filters_from(category, service, lang, group, source, site, date_from, date_to, ("--from", "--to"))
-        response = app.search.search(query, mode, filters, page, limit, sort)  # type: ignore[arg-type]
+        response = app.search.search(query, mode, filters, page, limit, sort,  # type: ignore[arg-type]
+                                     translate=translate)
     except QueryError as exc:
         raise _fail(str(exc), EXIT_BAD_QUERY) from None
     except BackendError as exc:
@@ -161,6 +163,8 @@ def _marked(text: str, spans: list[tuple[int, int]]) -> str:
 def _print_results(response: SearchResponse) -> None:
     first = (response.page - 1) * response.size
     typer.echo(f"{response.total} results ({response.took_ms:.1f} ms)")
+    for note in response.notes:
+        typer.echo(f"({note})")
     for n, hit in enumerate(response.hits, start=first + 1):
         d = hit.document
         labels = [category_info(c).en for c in d.categories] + [service_info(s).en for s in d.services]

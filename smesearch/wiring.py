@@ -56,7 +56,8 @@ class App:
     def search(self) -> SearchService:
         s = self.settings
         return SearchService(self.analyser, self.backend,
-                             Limits(s.max_query_length, s.max_page_size, s.max_result_window))
+                             Limits(s.max_query_length, s.max_page_size, s.max_result_window),
+                             self.translations if s.translate else None)
 
     def close(self) -> None:
         if "backend" in self.__dict__:

@@ -240,3 +240,31 @@ def test_index_survives_reopening(analyser: Analyser, tmp_path: Path) -> None:
         assert urls(SearchService(analyser, second).search("汽车零部件")) == ["https://a.example.cn/auto"]
     finally:
         second.close()
+
+
+class Glossary:
+    """A translator for the contract: a fixed word list, so that what is tested is how a backend
+    weights translated readings, not what a dictionary says."""
+
+    def __init__(self) -> None:
+        self.words = {("合资", "en"): ["joint venture"], ("joint venture", "zh"): ["合资"], ("代理店", "zh"): ["代理商"]}
+
+    def alternatives(self, term: str, source: str, target: str, limit: int = 3, whole: bool = False) -> list[str]:
+        return self.words.get((term, target), [])[:limit]
+
+
+def test_translated_readings_find_other_languages_and_rank_below_the_words_as_typed(
+        corpus: Indexer, analyser: Analyser, backend: Backend) -> None:
+    cross = SearchService(analyser, backend, translator=Glossary())
+    found = cross.search("合资")
+    urls = [h.document.url for h in found.hits]
+    assert set(urls) == {"https://a.example.cn/auto", "https://c.example.com/jv"}
+    assert urls[0] == "https://a.example.cn/auto"  # the page with the word as typed comes first
+    assert "合资 also searched as joint venture (en)" in found.query.notes
+    reading = found.query.describe()["plan"]["readings"][-1]  # type: ignore[index]
+    assert reading == {"lang": "en", "words": ["joint", "ventur"], "translated_from": "zh", "weight": 0.25}
+    # Two English words that make a known phrase are translated together.
+    both = [h.document.url for h in cross.search("joint venture").hits]
+    assert both[0] == "https://c.example.com/jv" and "https://a.example.cn/auto" in both
+    # translate=False searches the words as typed only.
+    assert [h.document.url for h in cross.search("合资", translate=False).hits] == ["https://a.example.cn/auto"]

@@ -28,13 +28,14 @@ def translations(tmp_path_factory: pytest.TempPathFactory) -> Translations:
 
 
 @pytest.mark.parametrize(("text", "source", "target", "expected"), [
-    ("沈阳汽车零部件企业寻求日本合资伙伴", "zh", "en", ["shenyang", "car", "joint venture", "partner"]),
-    ("自動車部品の販売代理店を募集しています", "ja", "en", ["automobile", "agent", "recruitment"]),
+    ("沈阳汽车零部件企业寻求日本合资伙伴", "zh", "en", ["shenyang", "auto parts", "joint venture", "partner"]),
+    ("自動車部品の販売代理店を募集しています", "ja", "en", ["auto parts", "distributor", "recruitment"]),
     ("Auto parts supplier seeks joint venture partner", "en", "zh", ["合资", "伙伴"]),
     ("Auto parts supplier seeks joint venture partner", "en", "ja", ["部品", "パートナー"]),
     # Chinese and Japanese: shared words as they are written in the other script, others via English.
     ("中小企業の提携先募集", "ja", "zh", ["中小企业", "募集"]),
-    ("寻求投资", "zh", "ja", ["投資"]),
+    ("寻求投资", "zh", "ja", ["出資者募集"]),  # the glossary's phrase for "seeking investment"
+    ("投资", "zh", "ja", ["投資"]),
 ])
 def test_the_dictionary_glosses_the_words_a_search_needs(
         translations: Translations, text: str, source: str, target: str, expected: list[str]) -> None:
@@ -205,3 +206,51 @@ def test_imported_documents_are_found_by_words_of_the_other_languages(tmp_path: 
     stats = json.loads(run(data, "stats", "--json").stdout)
     assert stats["untranslated_langs"] == {"ru": 1} and stats["translation"]["zh->en"] == "dictionary"
     assert "not translated (searched as written): ru: 1" in run(data, "stats").stdout
+
+
+# -- query time --------------------------------------------------------------------------------
+
+PRODUCT_PAGES = [
+    {"url": "https://a.example.cn/auto", "title": "沈阳汽车零部件企业寻求合作", "body": "生产发动机配件。"},
+    {"url": "https://b.example.jp/auto", "title": "自動車部品メーカーの紹介", "body": "エンジン部品を製造しています。"},
+    {"url": "https://c.example.com/auto", "title": "Auto parts maker in Osaka", "body": "We make engine parts."},
+    {"url": "https://d.example.com/tea", "title": "Green tea exporter", "body": "Tea from Shizuoka, since 1952."},
+]
+
+
+@pytest.mark.translated
+def test_searches_are_cross_lingual_by_default_and_can_be_turned_off(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    assert run(data, "import", str(write_jsonl(tmp_path / "l.jsonl", PRODUCT_PAGES))).returncode == 0
+    autos = {"https://a.example.cn/auto", "https://b.example.jp/auto", "https://c.example.com/auto"}
+    for query in ("汽车零部件", "自動車部品", "auto parts"):
+        found = json.loads(run(data, "search", query, "--json").stdout)
+        assert {r["url"] for r in found} == autos, query
+    # Without query translation, other languages are still found through the translated titles
+    # they were indexed with, but the page in the query's language comes first.
+    alone = json.loads(run(data, "search", "汽车零部件", "--json", "--no-translate").stdout)
+    assert alone[0]["url"] == "https://a.example.cn/auto"
+    assert "auto parts (en)" in run(data, "search", "汽车零部件").stdout.splitlines()[1]
+
+
+@pytest.mark.translated
+def test_the_api_shows_how_a_query_was_translated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from fastapi.testclient import TestClient
+
+    from query_api.app import create_app
+    from smesearch.wiring import App
+
+    data = tmp_path / "data"
+    assert run(data, "import", str(write_jsonl(tmp_path / "l.jsonl", PRODUCT_PAGES))).returncode == 0
+    app = App(Settings(data_dir=data))
+    client = TestClient(create_app(app.search))
+    body = client.get("/api/search", params={"q": "自動車部品"}).json()
+    assert {r["url"] for r in body["results"]} >= {"https://c.example.com/auto", "https://a.example.cn/auto"}
+    readings = body["query"]["plan"]["readings"]
+    assert {"lang": "en", "words": ["auto", "part"], "translated_from": "ja", "weight": 0.25} in readings
+    assert any(n.startswith("自動車部品 also searched as") and "auto parts (en)" in n for n in body["query"]["notes"])
+    off = client.get("/api/search", params={"q": "自動車部品", "translate": "false"}).json()
+    assert [r["url"] for r in off["results"]] == ["https://b.example.jp/auto"]
+    # A number or a single character is searched as it is.
+    assert client.get("/api/search", params={"q": "1952"}).json()["total"] == 1
+    assert client.get("/api/search", params={"q": "茶"}).status_code == 200

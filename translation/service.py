@@ -61,12 +61,12 @@ class Translations:
                 log.warning("translation cache not written: %s", exc)
         return Translated(result, engine)
 
-    def alternatives(self, term: str, source: str, target: str, limit: int = 3) -> list[str]:
+    def alternatives(self, term: str, source: str, target: str, limit: int = 3, whole: bool = False) -> list[str]:
         """Translations of one query word, best first, from the dictionary: it knows a word's
         several senses, where a neural model gives one guess for a word without context."""
         if not self.dictionary.supports(source, target):
             return []
-        return self.dictionary.alternatives(term, source, target, limit)
+        return self.dictionary.alternatives(term, source, target, limit, whole)
 
     def targets(self, doc: Document) -> list[str]:
         """The languages a document is given: Chinese and English always, Japanese too for

@@ -73,6 +73,8 @@ class QueryTermVariant:
     lang: str
     words: tuple[str, ...]
     exact: tuple[str, ...]
+    weight: float = 1.0  # below 1 for a translation of what the user typed
+    translated_from: str = ""  # the language of the word this reading translates, if it is one
 
 
 def load_stopwords() -> frozenset[str]:

@@ -357,10 +357,10 @@ class ElasticsearchBackend:
             readings: list[dict[str, Any]] = []
             for variant in plan.variants:
                 per_word = [{"bool": {"should": [_term(f, w, b) for f, b in fields]}} for w in variant.words]
-                readings.append({"bool": {"must": per_word}})
+                readings.append({"bool": {"must": per_word, "boost": variant.weight}})
                 if variant.exact:
                     readings.append({"bool": {"should": [_sequence(f, variant.exact, b) for f, b in exact],
-                                              "boost": EXACT_BOOST}})
+                                              "boost": EXACT_BOOST * variant.weight}})
             return {"bool": {"should": readings, "minimum_should_match": 1}}
         if isinstance(plan, PhraseMatch):
             exact = exact_fields(plan.scope)

@@ -284,11 +284,13 @@ class EmbeddedBackend:
                         (Occur.Should, Query.boost_query(self._term(f, w), b)) for f, b in fields]))
                     for w in variant.words
                 ]
-                readings.append((Occur.Should, Query.boolean_query(per_word)))
+                reading = Query.boolean_query(per_word)
+                readings.append((Occur.Should, reading if variant.weight == 1 else
+                                 Query.boost_query(reading, variant.weight)))
                 if variant.exact:
                     readings.append((Occur.Should, Query.boost_query(Query.boolean_query([
                         (Occur.Should, Query.boost_query(self._sequence(f, variant.exact), b))
-                        for f, b in exact]), EXACT_BOOST)))
+                        for f, b in exact]), EXACT_BOOST * variant.weight)))
             return Query.boolean_query(readings)
         if isinstance(plan, PhraseMatch):
             exact = exact_fields(plan.scope)
