@@ -16,6 +16,8 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from categories import CATEGORIES, SERVICE_LIST
 from crawler.extract import mojibake_count
 
@@ -31,6 +33,7 @@ def get(url: str) -> Any:
         return json.loads(response.read().decode("utf-8"))
 
 
+@pytest.mark.translated
 def test_demo_crawls_the_demo_network_and_answers_in_three_languages(tmp_path: Path) -> None:
     port = free_port()
     data = tmp_path / "data"
@@ -70,6 +73,12 @@ def test_demo_crawls_the_demo_network_and_answers_in_three_languages(tmp_path: P
         assert search(q="汽车零部件", lang="zh")["total"] >= 10
         assert search(q="自動車部品")["results"][0]["lang"] == "ja"
         assert search(q="auto parts distributors")["results"][0]["lang"] == "en"
+        # Cross-lingual by default: a query in one language finds the pages about the same products
+        # in the other two, ranked after the pages in its own language.
+        for query in ("汽车零部件", "自動車部品", "auto parts"):
+            for lang in ("zh", "ja", "en"):
+                assert search(q=query, lang=lang)["total"] >= 3, (query, lang)
+        assert search(q="汽车零部件", translate="false", lang="en")["total"] < search(q="汽车零部件", lang="en")["total"]
         # Big5 pages were decoded, and their Traditional script is found by a Simplified query.
         assert search(q="台湾中小企业名录", source="demo-taiwan")["total"] >= 1
     finally:
