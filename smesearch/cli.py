@@ -434,13 +434,25 @@ cli.add_typer(translation_cli, name="translation")
 @translation_cli.command("install")
 def translation_install(
     ctx: typer.Context,
-    package: Annotated[Path, typer.Argument(help="an .argosmodel file")],
+    package: Annotated[Path | None, typer.Argument(help="an .argosmodel file")] = None,
+    pair: Annotated[str | None, typer.Option("--from-index", metavar="FROM:TO",
+                                             help="download the pair (e.g. en:zh) from the Argos package index "
+                                                  "(SMESEARCH_TRANSLATION_INDEX_URL)")] = None,
 ) -> None:
     """Install a language package; it replaces the installed one for its pair only once it loads."""
-    from translation.nmt import PackageError, install_package
+    import tempfile
 
+    from translation.nmt import PackageError, download_from_index, install_package
+
+    if (package is None) == (pair is None):
+        raise _fail("give an .argosmodel file or --from-index FROM:TO", EXIT_BAD_INPUT)
     try:
-        installed = install_package(package, ctx.obj.data_dir / "translation" / "packages")
+        with tempfile.TemporaryDirectory() as downloads:
+            if pair is not None:
+                source, _, target = pair.partition(":")
+                package = download_from_index(ctx.obj.translation_index_url, source, target, Path(downloads))
+            assert package is not None
+            installed = install_package(package, ctx.obj.data_dir / "translation" / "packages")
     except PackageError as exc:
         raise _fail(f"{exc}; the installed packages are unchanged", EXIT_BAD_INPUT) from None
     typer.echo(f"installed {installed.source} -> {installed.target} (version {installed.version or '?'})")

@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     cache_dir: Path = Field(default_factory=lambda: Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
                             / "smesearch")  # the compiled dictionaries; rebuilt when missing
     nmt_threads: int = 1  # CPU threads per neural translation
+    translation_index_url: str = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json"
     host: str = "127.0.0.1"
     port: int = 8000
     demo_network_port: int = 8101  # the demo network's five sites listen here and on the next four ports

@@ -254,3 +254,30 @@ def test_the_api_shows_how_a_query_was_translated(tmp_path: Path, monkeypatch: p
     # A number or a single character is searched as it is.
     assert client.get("/api/search", params={"q": "1952"}).json()["total"] == 1
     assert client.get("/api/search", params={"q": "茶"}).status_code == 200
+
+
+def test_a_package_can_come_from_the_argos_package_index(packages: dict[str, Path], tmp_path: Path) -> None:
+    """The index is Argos Translate's format (a JSON list of packages with download links),
+    served here on loopback in place of the public one."""
+    from crawler.demo_network.server import Resource, SiteServer
+
+    resources = {"/packages/en_zh-1.0.argosmodel": Resource(packages["en_zh"].read_bytes(), "application/zip"),
+                 "/packages/en_zh-2.0.argosmodel": Resource(packages["en_zh_2"].read_bytes(), "application/zip")}
+    with SiteServer(resources) as server:
+        index = [{"type": "translate", "from_code": "en", "to_code": "zh", "package_version": version,
+                  "argos_version": "1.9", "links": [f"{server.url}/packages/en_zh-{version}.argosmodel"]}
+                 for version in ("1.0", "2.0")]
+        index.append({"type": "translate", "from_code": "en", "to_code": "ja", "package_version": "1.0",
+                      "links": ["file:///etc/passwd"]})
+        resources["/index.json"] = Resource(json.dumps(index).encode(), "application/json")
+        env = {"SMESEARCH_TRANSLATION_INDEX_URL": f"{server.url}/index.json"}
+        installed = run(tmp_path / "data", "translation", "install", "--from-index", "en:zh", env=env)
+        assert installed.returncode == 0, installed.stderr
+        assert "installed en -> zh (version 2.0)" in installed.stdout  # the newest the index lists
+        missing = run(tmp_path / "data", "translation", "install", "--from-index", "ko:zh", env=env)
+        assert missing.returncode == 1 and "lists no ko->zh package (it has en->ja, en->zh)" in missing.stderr
+        unsafe = run(tmp_path / "data", "translation", "install", "--from-index", "en:ja", env=env)
+        assert unsafe.returncode == 1 and "not a web address" in unsafe.stderr
+    gone = run(tmp_path / "data", "translation", "install", "--from-index", "en:zh", env=env)  # the server is down
+    assert gone.returncode == 1 and "cannot be read" in gone.stderr and "Traceback" not in gone.stderr
+    assert "en->zh   nmt" in run(tmp_path / "data", "translation", "list").stdout  # still installed

@@ -87,6 +87,38 @@ def install_package(archive: Path, packages_dir: Path) -> ArgosPackage:
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def download_from_index(index_url: str, source: str, target: str, directory: Path, timeout: float = 60) -> Path:
+    """Fetch the package for `source` -> `target` that Argos Translate's package index lists
+    (the newest version), into `directory`; `install_package` then checks and installs it."""
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(index_url, timeout=timeout) as listing:
+            entries = json.loads(listing.read())
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        raise PackageError(f"the package index at {index_url} cannot be read ({exc})") from None
+    if not isinstance(entries, list):
+        raise PackageError(f"the package index at {index_url} is not a list of packages")
+    offers = [e for e in entries if isinstance(e, dict) and e.get("from_code") == source
+              and e.get("to_code") == target and e.get("links")]
+    if not offers:
+        pairs = sorted({f"{e.get('from_code')}->{e.get('to_code')}" for e in entries if isinstance(e, dict)})
+        raise PackageError(f"the package index lists no {source}->{target} package (it has {', '.join(pairs)})")
+    best = max(offers, key=lambda e: [int(p) if p.isdigit() else 0 for p in str(e.get("package_version", "0"))
+                                      .split(".")])
+    link = str(best["links"][0])
+    if not link.startswith(("https://", "http://")):
+        raise PackageError(f"the package index links the {source}->{target} package at {link!r}, not a web address")
+    archive = directory / f"translate-{source}_{target}-{best.get('package_version', '0')}.argosmodel"
+    try:
+        with urllib.request.urlopen(link, timeout=timeout) as response, archive.open("wb") as out:
+            shutil.copyfileobj(response, out)
+    except (urllib.error.URLError, OSError) as exc:
+        raise PackageError(f"the {source}->{target} package could not be downloaded ({exc})") from None
+    return archive
+
+
 def installed_packages(packages_dir: Path) -> dict[tuple[str, str], ArgosPackage]:
     found: dict[tuple[str, str], ArgosPackage] = {}
     if packages_dir.is_dir():
