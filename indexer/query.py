@@ -339,6 +339,10 @@ class QueryTranslator(Protocol):
         """`whole`: only translations of the term as one unit (a phrase the dictionary knows)."""
         ...
 
+    def translate_text(self, text: str, source: str, target: str) -> str | None:
+        """A passage (a result's snippet) in `target`, or None when the pair is not translated."""
+        ...
+
 
 TRANSLATED_WEIGHTS = (0.5, 0.35)  # a translated reading counts less than the word as typed
 QUERY_LANGUAGES = ("zh", "en", "ja")

@@ -36,6 +36,7 @@ class SearchHit:
     score: float | None
     snippet: Snippet
     title: Snippet
+    translated_snippet: str | None = None  # the snippet in the reader's language, when asked for
 
 
 @dataclass(slots=True)
@@ -78,7 +79,8 @@ class SearchService:
 
     def search(self, text: str, mode: Mode = "keyword", filters: SearchFilters | None = None,
                page: int = 1, size: int = 10, sort: Sort = "relevance", lang_hint: str = "",
-               translate: bool = True) -> SearchResponse:
+               translate: bool = True, snippet_lang: str = "") -> SearchResponse:
+        """`snippet_lang`: also give each result's snippet in this language (zh, en, ja)."""
         started = time.perf_counter()
         filters = filters or SearchFilters()
         self._check(filters, page, size)
@@ -90,10 +92,20 @@ class SearchService:
             doc = hit.document
             convert = to_simplified if doc.lang == "zh" else None
             snippet = make_snippet(doc.body or doc.summary, query.highlight_terms, convert)
-            hits.append(SearchHit(doc, hit.score, snippet, highlight_whole(doc.title, query.highlight_terms, convert)))
+            hits.append(SearchHit(doc, hit.score, snippet, highlight_whole(doc.title, query.highlight_terms, convert),
+                                  self._translated(snippet.text, doc.lang, snippet_lang)))
         took = (time.perf_counter() - started) * 1000
         return SearchResponse(result.total, round(took, 2), page, size, hits, result.facets, query,
                               list(query.notes))
+
+    def _translated(self, text: str, lang: str, target: str) -> str | None:
+        if not target or target == lang or self.translator is None or not text:
+            return None
+        try:
+            return self.translator.translate_text(text, lang, target)
+        except Exception:  # a snippet without its translation beats no results
+            log.exception("snippet translation failed")
+            return None
 
     def _check(self, filters: SearchFilters, page: int, size: int) -> None:
         if size < 1 or size > self.limits.max_page_size:

@@ -36,6 +36,7 @@ class ResultOut(BaseModel):
     url: str
     title: SnippetOut
     snippet: SnippetOut
+    snippet_translated: str | None = Field(None, description="the snippet in snippet_lang, as plain text")
     site: str
     source: str
     group: str
@@ -75,6 +76,7 @@ def to_output(response: SearchResponse, lang: str) -> SearchOut:
             id=d.id, url=d.url, site=d.site, source=d.source, group=d.group, lang=d.lang, company=d.company,
             title=SnippetOut(text=hit.title.text, highlights=hit.title.highlights),
             snippet=SnippetOut(text=hit.snippet.text, highlights=hit.snippet.highlights),
+            snippet_translated=hit.translated_snippet,
             categories=[CategoryOut(id=c, name=category_info(c).name(lang)) for c in d.categories],
             services=d.services, published_at=d.published_at.isoformat() if d.published_at else None,
             score=hit.score,
@@ -130,8 +132,12 @@ def create_app(search_service: SearchService) -> FastAPI:
         ui_lang: Annotated[Literal["zh", "en", "ja"], Query(description="language of category names")] = "en",
         translate: Annotated[bool, Query(description="also search the query's translations into zh, en and ja "
                                                      "(ranked below the words as typed)")] = True,
+        snippet_lang: Annotated[Literal["zh", "en", "ja"] | None, Query(
+            description="also give each snippet translated into this language")] = None,
     ) -> SearchOut:
         filters = filters_from(category, service, lang, group, source, site, date_from, date_to)
-        return to_output(search_service.search(q, mode, filters, page, size, sort, translate=translate), ui_lang)
+        response = search_service.search(q, mode, filters, page, size, sort, translate=translate,
+                                          snippet_lang=snippet_lang or "")
+        return to_output(response, ui_lang)
 
     return app

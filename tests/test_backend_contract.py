@@ -252,6 +252,9 @@ class Glossary:
     def alternatives(self, term: str, source: str, target: str, limit: int = 3, whole: bool = False) -> list[str]:
         return self.words.get((term, target), [])[:limit]
 
+    def translate_text(self, text: str, source: str, target: str) -> str | None:
+        return None
+
 
 def test_translated_readings_find_other_languages_and_rank_below_the_words_as_typed(
         corpus: Indexer, analyser: Analyser, backend: Backend) -> None:

@@ -251,6 +251,12 @@ def test_the_api_shows_how_a_query_was_translated(tmp_path: Path, monkeypatch: p
     assert any(n.startswith("自動車部品 also searched as") and "auto parts (en)" in n for n in body["query"]["notes"])
     off = client.get("/api/search", params={"q": "自動車部品", "translate": "false"}).json()
     assert [r["url"] for r in off["results"]] == ["https://b.example.jp/auto"]
+    # A reader can have each snippet in their language too; one already in it is not repeated.
+    read = client.get("/api/search", params={"q": "自動車部品", "snippet_lang": "en"}).json()["results"]
+    by_url = {r["url"]: r for r in read}
+    assert "engine parts" in by_url["https://b.example.jp/auto"]["snippet_translated"]
+    assert by_url["https://c.example.com/auto"]["snippet_translated"] is None
+    assert client.get("/api/search", params={"q": "x", "snippet_lang": "ko"}).status_code == 400
     # A number or a single character is searched as it is.
     assert client.get("/api/search", params={"q": "1952"}).json()["total"] == 1
     assert client.get("/api/search", params={"q": "茶"}).status_code == 200

@@ -68,6 +68,10 @@ class Translations:
             return []
         return self.dictionary.alternatives(term, source, target, limit, whole)
 
+    def translate_text(self, text: str, source: str, target: str) -> str | None:
+        result = self.translate(text, source, target)
+        return None if result is None else result.text
+
     def targets(self, doc: Document) -> list[str]:
         """The languages a document is given: Chinese and English always, Japanese too for
         Japanese sources."""
