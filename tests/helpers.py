@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -62,3 +63,10 @@ def gloss(analyser: object = None) -> object:
             document.translations["en"] = Translation(title=" ".join(found))
 
     return hook
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on once this returns."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -20,12 +19,7 @@ import pytest
 
 from categories import CATEGORIES, SERVICE_LIST
 from crawler.extract import mojibake_count
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.helpers import free_port
 
 
 def get(url: str) -> Any:

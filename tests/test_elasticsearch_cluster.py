@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,7 +25,7 @@ from indexer.analysis import Analyser
 from indexer.backends import open_backend
 from indexer.pipeline import Indexer
 from indexer.service import SearchService
-from tests.helpers import doc
+from tests.helpers import doc, free_port
 
 SCRIPT = Path(__file__).resolve().parent.parent / "deploy" / "elasticsearch-local.sh"
 
@@ -40,11 +39,6 @@ def node_root() -> Iterator[Path]:
     yield root
     shutil.rmtree(root, ignore_errors=True)
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import run, write_jsonl
-from tests.test_elasticsearch_cluster import SCRIPT, free_port
+from tests.helpers import free_port, run, write_jsonl
+from tests.test_elasticsearch_cluster import SCRIPT
 
 
 def start(node: Path, port: int) -> dict[str, str]:

@@ -4,7 +4,6 @@ answering over the index that `smesearch import` built, in one process or severa
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -13,13 +12,7 @@ from pathlib import Path
 import httpx2 as httpx
 import pytest
 
-from tests.helpers import run, write_jsonl
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.helpers import free_port, run, write_jsonl
 
 
 @pytest.mark.parametrize("workers", [1, 2])
