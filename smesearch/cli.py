@@ -179,6 +179,7 @@ def _print_results(response: SearchResponse) -> None:
 def classify(
     ctx: typer.Context,
     text: Annotated[str, typer.Argument(help="text to classify, or - to read JSONL documents on standard input")],
+    explain: Annotated[bool, typer.Option(help="give each label's confidence and the terms that matched")] = False,
 ) -> None:
     """Assign Table 11 categories and retrieval services to a text, or to JSONL documents."""
     from categories import Classifier
@@ -187,10 +188,18 @@ def classify(
     classifier = Classifier(Analyser(ctx.obj.lang_detector))
     if text != "-":
         found = classifier.classify(text, "")
-        typer.echo(json.dumps({
-            "categories": [{"id": c, "name": category_info(c).en} for c in found.categories],
-            "services": [{"id": s, "name": service_info(s).en} for s in found.services],
-        }, ensure_ascii=False))
+        categories: list[dict[str, Any]] = [{"id": c, "name": category_info(c).en} for c in found.categories]
+        services: list[dict[str, Any]] = [{"id": s, "name": service_info(s).en} for s in found.services]
+        if explain:
+            for entry in categories:
+                score = found.category_scores[entry["id"]]
+                entry |= {"confidence": found.confidence(score), "score": score,
+                          "matched": found.category_terms[entry["id"]]}
+            for entry in services:
+                score = found.service_scores[entry["id"]]
+                entry |= {"confidence": found.confidence(score), "score": score,
+                          "matched": found.service_terms[entry["id"]]}
+        typer.echo(json.dumps({"categories": categories, "services": services}, ensure_ascii=False))
         return
     failed = 0
     for number, raw in enumerate(sys.stdin.buffer, start=1):

@@ -48,3 +48,14 @@ def test_obvious_cases(classifier: Classifier, title: str, body: str, categories
 def test_text_about_nothing_in_particular_gets_no_category(classifier: Classifier) -> None:
     found = classifier.classify("About us", "Welcome to our homepage. Contact us for more.")
     assert found.categories == [] and found.services == []
+
+
+def test_each_label_says_why_and_how_sure(classifier: Classifier) -> None:
+    found = classifier.classify("沈阳汽车零部件企业诚招代理商", "生产刹车系统。寻求合资合作。")
+    assert found.categories == [8] and found.services == ["tie_up", "agent"]
+    assert {"汽车零部件", "刹车"} <= set(found.category_terms[8])  # the lexicon's words, as it writes them
+    assert "合资" in found.service_terms["tie_up"] and "代理商" in found.service_terms["agent"]
+    # A term in the title counts three times: the agent label (title) is surer than tie-up (body).
+    agent, tie_up = (found.confidence(found.service_scores[s]) for s in ("agent", "tie_up"))
+    assert 0 < tie_up < agent < 1
+    assert found.confidence(found.category_scores[8]) > agent  # four category terms, two in the title

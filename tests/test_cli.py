@@ -99,6 +99,10 @@ def test_classify_text_and_jsonl(tmp_path: Path) -> None:
         "categories": [{"id": 8, "name": "Automobile and parts"}],
         "services": [{"id": "tie_up", "name": "Business tie-up"}],
     }
+    explained = json.loads(run(tmp_path, "classify", "自動車部品の販売代理店を募集しています", "--explain").stdout)
+    (agent,) = explained["services"]
+    assert agent["id"] == "agent" and "代理店" in agent["matched"] and 0.5 < agent["confidence"] < 1
+    assert "自動車部品" in explained["categories"][0]["matched"]
     stdin = (json.dumps({"title": "自動車部品の販売代理店を募集", "body": "販売代理店を探しています"}, ensure_ascii=False)
              + "\nnot json\n" + json.dumps({"title": "Hiring engineers", "body": "job vacancy, we are hiring"}) + "\n")
     many = run(tmp_path, "classify", "-", stdin=stdin.encode())
