@@ -59,3 +59,13 @@ def test_each_label_says_why_and_how_sure(classifier: Classifier) -> None:
     agent, tie_up = (found.confidence(found.service_scores[s]) for s in ("agent", "tie_up"))
     assert 0 < tie_up < agent < 1
     assert found.confidence(found.category_scores[8]) > agent  # four category terms, two in the title
+
+
+@pytest.mark.parametrize(("cue", "service"), [
+    # 招商 alone is left out: it heads both agent calls (招商代理) and capital projects (招商引资).
+    ("诚招代理", "agent"), ("寻求合作", "tie_up"), ("招商引资", "capital"), ("融资", "capital"), ("求购", "purchase"),
+    ("招聘", "recruit"), ("代理店募集", "agent"), ("提携先募集", "tie_up"), ("求人", "recruit"),
+    ("Distributors wanted", "agent"), ("Seeking investment", "capital"), ("Joint venture partner", "tie_up"),
+])
+def test_the_cue_phrases_of_each_service_in_three_languages(classifier: Classifier, cue: str, service: str) -> None:
+    assert service in classifier.classify(cue, "").services
