@@ -287,3 +287,13 @@ def test_a_package_can_come_from_the_argos_package_index(packages: dict[str, Pat
     gone = run(tmp_path / "data", "translation", "install", "--from-index", "en:zh", env=env)  # the server is down
     assert gone.returncode == 1 and "cannot be read" in gone.stderr and "Traceback" not in gone.stderr
     assert "en->zh   nmt" in run(tmp_path / "data", "translation", "list").stdout  # still installed
+
+
+def test_the_lexicon_is_compiled_once_and_replaces_older_versions(tmp_path: Path) -> None:
+    from translation.lexicon import LEXICON_VERSION, Lexicon
+
+    (tmp_path / "lexicon-v0.sqlite").write_bytes(b"an older lexicon")
+    lexicon = Lexicon(tmp_path / f"lexicon-v{LEXICON_VERSION}.sqlite")
+    assert not (tmp_path / f"lexicon-v{LEXICON_VERSION}.sqlite").exists()  # nothing until first used
+    assert lexicon.glosses("合资", "zh", "en")[0].text == "joint venture"
+    assert sorted(p.name for p in tmp_path.glob("lexicon-*")) == [f"lexicon-v{LEXICON_VERSION}.sqlite"]

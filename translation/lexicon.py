@@ -222,6 +222,9 @@ class Lexicon:
                     fcntl.flock(lock, fcntl.LOCK_EX)  # analysis workers starting together compile it once
                     if not path.is_file() or _version(path) != LEXICON_VERSION:
                         compile_lexicon(path)
+                        for old in path.parent.glob("lexicon-v*.sqlite"):  # 130 MB each
+                            if old != path:
+                                old.unlink(missing_ok=True)
             self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
         return self._db
 
