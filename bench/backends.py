@@ -12,14 +12,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import OUT, machine, percentile
+from bench.common import OUT, free_port, machine, percentile
 from bench.corpus import queries, write
 from indexer.analysis import Analyser
 from indexer.backends import Backend, open_backend
@@ -35,9 +34,7 @@ ALIAS = "smesearch-bench"
 def start_node(work: Path) -> tuple[str, bool]:
     if os.environ.get("SMESEARCH_ES_URL"):
         return os.environ["SMESEARCH_ES_URL"], False
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     out = subprocess.run([str(ROOT / "deploy" / "elasticsearch-local.sh"), "start", str(work), str(port)],
                          env={**os.environ, "SMESEARCH_ES_HEAP": "1g"}, capture_output=True, text=True, check=True)
     return out.stdout.strip().split("=", 1)[1], True

@@ -31,7 +31,7 @@ from typing import Any
 
 import yaml
 
-from bench.common import OUT, machine
+from bench.common import OUT, free_port, machine
 
 PAGES_PER_LIST = 100
 BARE_SPIDER = '''
@@ -76,12 +76,6 @@ def write_site(root: Path, pages: int) -> int:
             page = html_page(f"{e.name} - {e.products[0]}", e.page(), e.lang, "utf-8", published=e.published)
             (root / "p" / f"{e.lang}-{e.number}.html").write_text(page, encoding="utf-8")
     return 1 + len(lists) + len(people)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def serve(root: Path, work: Path) -> tuple[subprocess.Popen[bytes], str, str]:

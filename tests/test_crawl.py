@@ -31,6 +31,7 @@ from crawler.demo_network.server import Resource, SiteServer
 from crawler.extract import mojibake_count
 from crawler.middlewares import _resolved_reason
 from indexer.document import document_id
+from tests.helpers import free_port
 
 NAME = {"zh": "测试站", "en": "Test site", "ja": "テストサイト"}
 
@@ -269,9 +270,7 @@ def test_slow_pages_time_out_and_dead_hosts_fail_the_run_with_a_reason(crawl: Cr
         counters = crawl.crawl()
     assert counters["errors"] == {"timeout": 1} and counters["new"] == 1
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        dead = s.getsockname()[1]  # nothing listens here once the socket closes
+    dead = free_port()  # nothing listens there
     crawl.sources({**source(site_at(dead)), "id": "dead"})
     result = crawl.run("crawl", "dead")
     assert result.returncode == 4

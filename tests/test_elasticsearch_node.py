@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import time
 import uuid
 from collections.abc import Iterator
@@ -20,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import run, write_jsonl
+from tests.helpers import free_port, run, write_jsonl
 
 
 def unavailable(reason: str) -> None:
@@ -74,9 +73,7 @@ def test_an_unreachable_cluster_is_a_clear_error() -> None:
         unavailable("the elasticsearch client is not installed (the [es] extra)")
     from indexer.backends import BackendError, open_backend
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]  # nobody listens here once the socket closes
+    port = free_port()  # nobody listens there
     with pytest.raises(BackendError, match=rf"127.0.0.1:{port} is unreachable .* SMESEARCH_ES_URL"):
         open_backend("elasticsearch", Path("."), es_url=f"http://127.0.0.1:{port}")
 
