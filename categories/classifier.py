@@ -1,9 +1,13 @@
-"""A lexicon classifier for Table 11's categories and the six retrieval services.
+"""The classifier for Table 11's categories and the six retrieval services.
 
-Why lexicons first: they are transparent (an operator can see why a page landed in a
-category), they work in all three languages from day one, and they need no labelled data.
-A term in the title counts three times as much as one in the body; body counts are capped
-so that one long page repeating a word does not outweigh a clear title.
+Lexicons first: they are transparent (an operator can see why a page landed in a category) and
+precise. A term in the title counts three times as much as one in the body; body counts are
+capped so that one long page repeating a word does not outweigh a clear title.
+
+Categories also take the trained model's word (categories/model.py), which knows the many
+product words no lexicon lists: a category the model gives at least MODEL_THRESHOLD joins the
+lexicons' (bench/classifier.py measures both and the union on held-out listings). Services stay
+with the lexicons: their cue phrases are few and well known.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from dataclasses import dataclass, field
 import ahocorasick
 
 from categories.lexicon import CATEGORY_TERMS, SERVICE_TERMS
+from categories.model import CategoryModel, features
 from indexer.analysis import Analyser, Analysis
 
 TITLE_WEIGHT = 3
@@ -23,6 +28,8 @@ MIN_SCORE = 2
 RELATIVE_TO_BEST = 0.4
 MAX_CATEGORIES = 3
 BODY_CHARS = 20_000
+# Chosen on the development listings (bench/data/classification_dev.jsonl), never on the held-out set.
+MODEL_THRESHOLD = 0.3
 
 
 # Confidence is 1 - exp(-score / CONFIDENCE_SCALE): the weakest label kept (score 2) is 0.39, one
@@ -40,6 +47,9 @@ class Classification:
     # Why: the lexicon terms that matched, per label, as the lexicon writes them.
     category_terms: dict[int, list[str]] = field(default_factory=dict)
     service_terms: dict[str, list[str]] = field(default_factory=dict)
+    # The trained model's probability per category, and for the categories it gave, its reasons.
+    model_probabilities: dict[int, float] = field(default_factory=dict)
+    model_terms: dict[int, list[str]] = field(default_factory=dict)
 
     def confidence(self, score: int) -> float:
         return round(1 - math.exp(-score / CONFIDENCE_SCALE), 2)
@@ -49,8 +59,9 @@ class Classifier:
     """Counts lexicon terms with one Aho-Corasick pass over the normalised text (CJK terms) and one
     over the space-separated stems (English terms), then scores each category and service."""
 
-    def __init__(self, analyser: Analyser) -> None:
+    def __init__(self, analyser: Analyser, model: CategoryModel | None = None, use_model: bool = False) -> None:
         self._analyser = analyser
+        self._model = (model or CategoryModel.load()) if use_model else None
         cjk: dict[str, list[tuple[str, str]]] = {}
         latin: dict[str, list[tuple[str, str]]] = {}
         for prefix, lexicons in (("c", CATEGORY_TERMS), ("s", SERVICE_TERMS)):
@@ -94,11 +105,22 @@ class Classifier:
         best = max(category_scores.values(), default=0)
         ranked = sorted(((s, -k) for k, s in category_scores.items()
                          if s >= MIN_SCORE and s >= best * RELATIVE_TO_BEST), reverse=True)
-        categories = sorted(-k for _, k in ranked[:MAX_CATEGORIES])
+        chosen = [-k for _, k in ranked[:MAX_CATEGORIES]]
+        probabilities: dict[int, float] = {}
+        model_terms: dict[int, list[str]] = {}
+        if self._model is not None:
+            found = features(title, body)
+            probabilities = self._model.probabilities(found)
+            for c, p in sorted(probabilities.items(), key=lambda kv: -kv[1]):
+                if p >= MODEL_THRESHOLD and len(chosen) < MAX_CATEGORIES and c not in chosen:
+                    chosen.append(c)
+                    model_terms[c] = self._model.reasons(found, c)
+        categories = sorted(chosen)
         services = [k for k in SERVICE_TERMS if service_scores.get(k, 0) >= MIN_SCORE]
         return Classification(categories, services, category_scores, service_scores,
-                              {c: list(matched[f"c{c}"]) for c in categories},
-                              {s: list(matched[f"s{s}"]) for s in services})
+                              {c: list(matched[f"c{c}"]) for c in categories if f"c{c}" in matched},
+                              {s: list(matched[f"s{s}"]) for s in services},
+                              {c: round(p, 3) for c, p in probabilities.items()}, model_terms)
 
 
 def _automaton(terms: dict[str, list[tuple[str, str]]]) -> ahocorasick.Automaton:
