@@ -4,10 +4,10 @@ Lexicons first: they are transparent (an operator can see why a page landed in a
 precise. A term in the title counts three times as much as one in the body; body counts are
 capped so that one long page repeating a word does not outweigh a clear title.
 
-Categories also take the trained model's word (categories/model.py), which knows the many
-product words no lexicon lists: a category the model gives at least MODEL_THRESHOLD joins the
-lexicons' (bench/classifier.py measures both and the union on held-out listings). Services stay
-with the lexicons: their cue phrases are few and well known.
+With `use_model=True`, categories also take the trained model's word (categories/model.py),
+which knows product words no lexicon lists: a category it gives at least MODEL_THRESHOLD joins
+the lexicons'. It is off by default because on the held-out listings the union scores below the
+lexicons alone (bench/classifier.py measures all three). Services stay with the lexicons.
 """
 
 from __future__ import annotations

@@ -3,9 +3,10 @@
 Why a second opinion next to the lexicons: a lexicon knows the words its authors thought of, and an
 SME page about toothbrushes, umbrellas or gypsum board names none of them. The model is trained
 (`python -m categories.training`) on the customs tariff's headings, whose chapters map onto Table
-11, glossed into Chinese and Japanese, so it has seen thousands of product words in three languages.
+11, glossed into Chinese and Japanese, and on dictionary headwords labelled through their glosses,
+so it has seen many thousands of product words in three languages.
 
-It ships as a small gzipped JSON file of weights, so classifying needs neither scikit-learn nor
+It ships as a gzipped, sparse JSON file of weights (about 2 MB), so classifying needs neither scikit-learn nor
 the training data: a page's features are looked up and summed, one logistic function per category.
 """
 
@@ -49,7 +50,7 @@ class CategoryModel:
     categories: tuple[int, ...]
     bias: tuple[float, ...]
     weights: dict[str, tuple[float, ...]]
-    trained_on: dict[str, int]  # what the training set held, for `classify --explain` and the docs
+    trained_on: dict[str, int]  # what the training set held, by origin and language
 
     @classmethod
     def load(cls, path: Path | None = None) -> CategoryModel:

@@ -153,7 +153,7 @@ def neutral_examples() -> list[Example]:
 
 def training_set(gloss: Glosser | None, analyser: Analyser, dictionaries: bool = True) -> list[Example]:
     """The examples in a fixed order. HS headings are English; `gloss` adds their Chinese and
-    Japanese readings (None, like `dictionaries=False`, makes a quick set for tests)."""
+    Japanese readings; None, or `dictionaries=False`, makes a smaller English-heavy set."""
     examples: list[Example] = []
     for code, description, category in hs_examples():
         labels = (category,) if category is not None else ()
