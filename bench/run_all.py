@@ -12,6 +12,9 @@ MODULES = [
     ("bench.query_latency", ["10000", "100000"]),
     ("bench.engines", ["100000"]),
     ("bench.crawl", ["5000"]),
+    ("bench.query_translation", []),
+    ("bench.classifier", []),
+    ("bench.crosslingual", []),
 ]
 
 if __name__ == "__main__":
