@@ -23,13 +23,12 @@ from crawler.catalog import CatalogError, Source, load_catalog
 from crawler.counters import RunCounters
 from crawler.database import DatabaseSourceError, RowErrors, database_documents
 from crawler.job import CrawlJob
-from crawler.state import CrawlState, RunRecord
+from crawler.state import STATE_FILE, CrawlState, RunRecord
 from indexer.backends.base import BackendError
 from indexer.importer import LineErrors, read_jsonl
 from smesearch.settings import Settings
 from smesearch.wiring import App
 
-STATE_FILE = "crawl.sqlite"
 LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
 log = logging.getLogger("smesearch.crawl")
 

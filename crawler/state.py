@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
+STATE_FILE = "crawl.sqlite"  # in the data directory
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS pages (
     source TEXT NOT NULL,
@@ -169,6 +171,20 @@ class CrawlState:
         return [RunRecord(r[0], r[1], datetime.fromisoformat(r[2]),
                           datetime.fromisoformat(r[3]) if r[3] else None, r[4], json.loads(r[5] or "{}"), r[6])
                 for r in rows]
+
+    def latest_runs(self, status: str | None = None) -> dict[str, RunRecord]:
+        """Each source's most recent run (of that status, when given)."""
+        where, args = ("WHERE status = ?", (status,)) if status else ("", ())
+        rows = self._db.execute("SELECT id, source, started_at, ended_at, status, counters, error FROM runs "
+                                f"WHERE id IN (SELECT max(id) FROM runs {where} GROUP BY source)", args)
+        return {r[1]: RunRecord(r[0], r[1], datetime.fromisoformat(r[2]),
+                                datetime.fromisoformat(r[3]) if r[3] else None, r[4], json.loads(r[5] or "{}"), r[6])
+                for r in rows}
+
+    def run_counts(self) -> dict[tuple[str, str], int]:
+        """How many runs each source has had, by status."""
+        rows = self._db.execute("SELECT source, status, count(*) FROM runs GROUP BY source, status")
+        return {(r[0], r[1]): int(r[2]) for r in rows}
 
 
 def _now() -> str:

@@ -5,6 +5,7 @@ The CLI and the HTTP API both call this, so a search means the same thing everyw
 
 from __future__ import annotations
 
+import difflib
 import logging
 import time
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from indexer.document import SERVICES, Document
 from indexer.highlight import Snippet, highlight_whole, make_snippet
 from indexer.query import (
     AnalysedQuery,
+    Everything,
     QueryError,
     QueryTranslator,
     TermMatch,
@@ -26,6 +28,7 @@ from indexer.query import (
 )
 
 log = logging.getLogger("smesearch.search")
+DID_YOU_MEAN_SIMILARITY = 0.7  # difflib ratio: one wrong letter in 7, or one wrong character in a 4-character CJK word
 Mode = Literal["keyword", "sentence"]
 Sort = Literal["relevance", "date"]
 
@@ -49,6 +52,7 @@ class SearchResponse:
     facets: dict[str, list[tuple[str, int]]]
     query: AnalysedQuery
     notes: list[str] = field(default_factory=list)
+    did_you_mean: str | None = None  # a query with hits, one close word away, when this one has none
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,9 +98,46 @@ class SearchService:
             snippet = make_snippet(doc.body or doc.summary, query.highlight_terms, convert)
             hits.append(SearchHit(doc, hit.score, snippet, highlight_whole(doc.title, query.highlight_terms, convert),
                                   self._translated(snippet.text, doc.lang, snippet_lang)))
+        suggestion = self.did_you_mean(text, mode, filters, translate) if result.total == 0 and page == 1 else None
         took = (time.perf_counter() - started) * 1000
         return SearchResponse(result.total, round(took, 2), page, size, hits, result.facets, query,
-                              list(query.notes))
+                              list(query.notes), suggestion)
+
+    def did_you_mean(self, text: str, mode: Mode, filters: SearchFilters, translate: bool = True) -> str | None:
+        """The query with each word that finds nothing replaced by the closest indexed term or title
+        sharing its first characters, if the result finds something. Candidates come from the
+        completion store, so every backend answers alike."""
+        words = text.split()
+        if not words or len(words) > 8:
+            return None
+        changed = False
+        for i, word in enumerate(words):
+            if word in ("AND", "OR", "NOT") or not word[0].isalnum() or ":" in word:
+                continue
+            if self._count(word, mode, filters, translate):
+                continue
+            norm = self.analyser.normalize(word)
+            stem = norm[: 3 if norm.isascii() else 2] if len(norm) > 3 else norm[:1]
+            candidates = {self.analyser.normalize(s.text): s.text for s in self.backend.suggest(stem, 50)}
+            candidates.pop(norm, None)
+            close = difflib.get_close_matches(norm, list(candidates), n=1, cutoff=DID_YOU_MEAN_SIMILARITY)
+            if close:
+                words[i], changed = candidates[close[0]], True
+        if not changed:
+            return None
+        proposal = " ".join(words)
+        return proposal if self._count(proposal, mode, filters, translate) else None
+
+    def _count(self, text: str, mode: Mode, filters: SearchFilters, translate: bool) -> int:
+        try:
+            query = self.analyse(text, mode, "", translate)
+        except QueryError:
+            return 0
+        return self.backend.search(BackendQuery(query.plan, filters, 0, 1, facets=False)).total
+
+    def facet_counts(self) -> dict[str, list[tuple[str, int]]]:
+        """Documents per category, service, language, group and site over the whole index."""
+        return self.backend.search(BackendQuery(Everything(), SearchFilters(), 0, 1)).facets
 
     def _translated(self, text: str, lang: str, target: str) -> str | None:
         if not target or target == lang or self.translator is None or not text:

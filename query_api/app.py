@@ -1,143 +1,141 @@
-"""The HTTP API: a thin layer over indexer.service.SearchService.
+"""The HTTP API: assembles the public search routes, the operations routes and the admin routes
+over one `smesearch.wiring.App`, behind the request guards.
 
-Errors leave as RFC 9457 problem details with a sentence a person can read, never a traceback.
+Errors leave as RFC 9457 problem details with a sentence a person can read and the request id,
+never a traceback. Validation errors are 422, query syntax errors 400, a backend that cannot
+be reached 503.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Annotated, Literal
+from importlib import resources
 
-from fastapi import FastAPI, Query, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException
 
-from categories import category as category_info
+from crawler.catalog import CatalogError
 from indexer.backends.base import BackendError
 from indexer.query import QueryError
-from indexer.service import SearchResponse, SearchService, filters_from
+from query_api import admin, public
+from query_api.guards import RequestLimits, problem_body
+from query_api.metrics import index_gauges
+from query_api.models import Problem
+from query_api.observe import ApiMetrics, ObserveRequests
+from smesearch.wiring import App
 
 log = logging.getLogger("smesearch.api")
 
+DESCRIPTION = """Search the SME market-expansion index in Chinese, Japanese and English.
 
-class CategoryOut(BaseModel):
-    id: int
-    name: str
+Keyword search (`mode=keyword`) takes words that must all match, `OR`, `NOT`/`-word`,
+`"phrases"`, `title:` and `site:`; key-sentence search (`mode=sentence`) takes a whole sentence
+and ranks pages that share most of its content words. Queries are translated into the other
+index languages unless `translate=false`. Texts from crawled pages are plain text: render them
+as text, never as HTML.
+"""
 
-
-class SnippetOut(BaseModel):
-    text: str
-    highlights: list[tuple[int, int]] = Field(description="[start, end) offsets in Unicode code points")
-
-
-class ResultOut(BaseModel):
-    id: str
-    url: str
-    title: SnippetOut
-    snippet: SnippetOut
-    snippet_translated: str | None = Field(None, description="the snippet in snippet_lang, as plain text")
-    site: str
-    source: str
-    group: str
-    lang: str
-    company: str
-    categories: list[CategoryOut]
-    services: list[str]
-    published_at: str | None
-    score: float | None
+VALIDATION_HINTS = {
+    "category": "categories are 0 (all) to 11",
+    "size": "size is 1 to the page-size limit",
+    "page": "pages start at 1",
+}
 
 
-class FacetOut(BaseModel):
-    value: str
-    count: int
+def problem(status: int, title: str, detail: str, request: Request,
+            headers: dict[str, str] | None = None) -> Response:
+    body = problem_body(status, title, detail, getattr(request.state, "request_id", None))
+    return Response(body, status_code=status, media_type="application/problem+json", headers=headers)
 
 
-class SearchOut(BaseModel):
-    total: int
-    took_ms: float
-    page: int
-    size: int
-    results: list[ResultOut]
-    facets: dict[str, list[FacetOut]]
-    query: dict[str, object]
+def create_app(app: App) -> FastAPI:
+    settings = app.settings
+    api = FastAPI(title="SME market-expansion search", version="0.2.0", description=DESCRIPTION,
+                  responses={400: {"model": Problem}, 422: {"model": Problem},
+                             503: {"model": Problem}})
 
+    @api.exception_handler(QueryError)
+    async def bad_query(request: Request, exc: QueryError) -> Response:
+        return problem(400, "Bad query", str(exc), request)
 
-def problem(status: int, title: str, detail: str) -> JSONResponse:
-    return JSONResponse({"type": "about:blank", "title": title, "status": status, "detail": detail},
-                        status_code=status, media_type="application/problem+json")
-
-
-def to_output(response: SearchResponse, lang: str) -> SearchOut:
-    results = []
-    for hit in response.hits:
-        d = hit.document
-        results.append(ResultOut(
-            id=d.id, url=d.url, site=d.site, source=d.source, group=d.group, lang=d.lang, company=d.company,
-            title=SnippetOut(text=hit.title.text, highlights=hit.title.highlights),
-            snippet=SnippetOut(text=hit.snippet.text, highlights=hit.snippet.highlights),
-            snippet_translated=hit.translated_snippet,
-            categories=[CategoryOut(id=c, name=category_info(c).name(lang)) for c in d.categories],
-            services=d.services, published_at=d.published_at.isoformat() if d.published_at else None,
-            score=hit.score,
-        ))
-    return SearchOut(
-        total=response.total, took_ms=response.took_ms, page=response.page, size=response.size, results=results,
-        facets={k: [FacetOut(value=v, count=c) for v, c in vs] for k, vs in response.facets.items()},
-        query=response.query.describe(),
-    )
-
-
-def create_app(search_service: SearchService) -> FastAPI:
-    app = FastAPI(title="SME market-expansion search", version="0.1.0")
-
-    @app.exception_handler(QueryError)
-    async def bad_query(_: Request, exc: QueryError) -> JSONResponse:
-        return problem(400, "Bad query", str(exc))
-
-    @app.exception_handler(RequestValidationError)
-    async def bad_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+    @api.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError) -> Response:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first.get("loc", ()) if p != "query")
-        return problem(400, "Bad request", f"{where}: {first.get('msg', 'invalid value')}")
+        where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("query", "path"))
+        hint = VALIDATION_HINTS.get(where)
+        message = f"{where}: {first.get('msg', 'invalid value')}" + (f" ({hint})" if hint else "")
+        return problem(422, "Invalid parameter", message, request)
 
-    @app.exception_handler(BackendError)
-    async def backend_down(_: Request, exc: BackendError) -> JSONResponse:
-        return problem(503, "Index unavailable", str(exc))
+    @api.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        titles = {401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed"}
+        return problem(exc.status_code, titles.get(exc.status_code, "Error"), str(exc.detail), request,
+                       dict(exc.headers) if exc.headers else None)
 
-    @app.exception_handler(Exception)
-    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error")
-        return problem(500, "Internal error", "the search failed unexpectedly; it has been logged")
+    @api.exception_handler(BackendError)
+    async def backend_down(request: Request, exc: BackendError) -> Response:
+        return problem(503, "Index unavailable", str(exc), request, {"Retry-After": "30"})
 
-    @app.get("/healthz")
+    @api.exception_handler(CatalogError)
+    async def bad_catalog(request: Request, exc: CatalogError) -> Response:
+        return problem(503, "Catalog unavailable", str(exc), request)
+
+    @api.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.error("unhandled error", exc_info=exc, extra={"request_id": getattr(request.state, "request_id", None)})
+        return problem(500, "Internal error", "the request failed unexpectedly; it has been logged", request)
+
+    metrics = ApiMetrics(lambda: index_gauges(app))
+
+    @api.get("/healthz", tags=["operations"], summary="The process is up")
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/api/search", response_model=SearchOut)
-    def search(
-        q: Annotated[str, Query(description="keywords with AND/OR/NOT, \"phrases\", title: and site:, or a sentence")],
-        mode: Literal["keyword", "sentence"] = "keyword",
-        category: Annotated[int, Query(ge=0, le=11, description="0 = all categories")] = 0,
-        service: str | None = None,
-        lang: str | None = None,
-        group: str | None = None,
-        source: str | None = None,
-        site: str | None = None,
-        date_from: Annotated[str | None, Query(alias="from")] = None,
-        date_to: Annotated[str | None, Query(alias="to")] = None,
-        page: Annotated[int, Query(ge=1)] = 1,
-        size: Annotated[int, Query(ge=1)] = 10,
-        sort: Literal["relevance", "date"] = "relevance",
-        ui_lang: Annotated[Literal["zh", "en", "ja"], Query(description="language of category names")] = "en",
-        translate: Annotated[bool, Query(description="also search the query's translations into zh, en and ja "
-                                                     "(ranked below the words as typed)")] = True,
-        snippet_lang: Annotated[Literal["zh", "en", "ja"] | None, Query(
-            description="also give each snippet translated into this language")] = None,
-    ) -> SearchOut:
-        filters = filters_from(category, service, lang, group, source, site, date_from, date_to)
-        response = search_service.search(q, mode, filters, page, size, sort, translate=translate,
-                                          snippet_lang=snippet_lang or "")
-        return to_output(response, ui_lang)
+    @api.get("/readyz", tags=["operations"], summary="The index can be reached",
+             responses={503: {"model": Problem}})
+    def readyz(request: Request) -> Response:
+        try:
+            documents = app.search.stats().documents
+        except BackendError as exc:
+            return problem(503, "Not ready", str(exc), request)
+        return JSONResponse({"status": "ready", "backend": settings.backend, "documents": documents})
 
-    return app
+    @api.get("/metrics", tags=["operations"], summary="Prometheus metrics",
+             response_class=Response, responses={200: {"content": {"text/plain": {}}}})
+    def prometheus() -> Response:
+        return Response(metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
+
+    @api.get("/", include_in_schema=False, response_class=HTMLResponse)
+    def portal() -> HTMLResponse:
+        page = resources.files("query_api").joinpath("static/portal.html").read_text("utf-8")
+        return HTMLResponse(page, headers=PAGE_HEADERS)
+
+    @api.get("/portal.js", include_in_schema=False)
+    def portal_script() -> Response:
+        script = resources.files("query_api").joinpath("static/portal.js").read_text("utf-8")
+        return Response(script, media_type="text/javascript; charset=utf-8", headers={"Cache-Control": "max-age=300"})
+
+    api.include_router(public.router(app))
+    api.include_router(admin.router(app))
+
+    # Outermost first at run time: observation sees every answer, including the guards' refusals.
+    if settings.cors_origins:
+        api.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET"],
+                           allow_headers=["Content-Type", "X-Request-ID"], expose_headers=["X-Request-ID"],
+                           max_age=3600)
+    api.add_middleware(RequestLimits, max_url_bytes=settings.max_url_bytes,
+                       max_body_bytes=settings.max_body_bytes, rate=settings.rate_limit)
+    api.add_middleware(ObserveRequests, metrics=metrics)
+    return api
+
+
+# The portal shows crawled text only through textContent; the policy makes sure nothing else runs.
+PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                               "img-src 'self' data:; base-uri 'none'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+}

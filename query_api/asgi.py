@@ -11,9 +11,12 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from query_api.app import create_app
+from query_api.observe import configure_logging
 from smesearch.settings import Settings
 from smesearch.wiring import App
 
 
 def create() -> FastAPI:
-    return create_app(App(Settings()).search)
+    settings = Settings()
+    configure_logging("INFO" if settings.access_log else "WARNING")
+    return create_app(App(settings))

@@ -357,10 +357,7 @@ def demo(
         help="first port of the demo network's five sites (0: any free ports)")] = None,
 ) -> None:
     """Serve the bundled demo network on 127.0.0.1, crawl it into the index, then serve the search API."""
-    import uvicorn
-
     from crawler.demo_network.network import DemoNetwork
-    from query_api.app import create_app
 
     settings = ctx.obj
     network = DemoNetwork(settings.demo_network_port if network_port is None else network_port)
@@ -381,7 +378,10 @@ def demo(
         host, port = host or settings.host, port or settings.port
         typer.echo(f"demo index: {app.backend.stats().documents} documents in {settings.data_dir}")
         typer.echo(f"search API: http://{host}:{port}/api/search?q=汽车零部件  (docs at /docs)")
-        uvicorn.run(create_app(app.search), host=host, port=port, log_level="warning")
+        typer.echo(f"portal:     http://{host}:{port}/")
+        if not app.operators.list():
+            typer.echo(f"operator key (admin, shown once): {app.operators.add('demo', 'admin')}")
+        _serve_api(app, host, port, 1)
     finally:
         network.stop()
 
@@ -392,12 +392,12 @@ def serve(
     host: Annotated[str | None, typer.Option(help="address to listen on (env SMESEARCH_HOST)")] = None,
     port: Annotated[int | None, typer.Option(help="port to listen on (env SMESEARCH_PORT)")] = None,
     workers: Annotated[int, typer.Option(min=1, help="API processes; each opens the index itself")] = 1,
+    backend: Annotated[str | None, typer.Option(help="search backend: embedded or elasticsearch")] = None,
 ) -> None:
-    """Serve the search API over the index as it is (crawls and imports run beside it)."""
-    import uvicorn
-
-    from query_api.app import create_app
-
+    """Serve the search API and the portal over the index as it is (crawls and imports run beside it)."""
+    if backend:
+        ctx.obj = ctx.obj.model_copy(update={"backend": backend})
+        os.environ["SMESEARCH_BACKEND"] = backend
     settings = ctx.obj
     host, port = host or settings.host, port or settings.port
     app = _app(ctx)
@@ -406,11 +406,30 @@ def serve(
     except BackendError as exc:
         raise _fail(str(exc), EXIT_BACKEND) from None
     typer.echo(f"index: {documents} documents ({settings.backend})")
-    typer.echo(f"search API: http://{host}:{port}/api/search?q=...  (docs at /docs)")
+    typer.echo(f"search API: http://{host}:{port}/api/search?q=...  (docs at /docs, portal at /)")
+    _serve_api(app, host, port, workers)
+
+
+def _serve_api(app: App, host: str, port: int, workers: int) -> None:
+    """uvicorn with our JSON request log instead of its access log; with several workers, each
+    builds its own App from SMESEARCH_* and their metrics meet in one multiprocess directory."""
+    import tempfile
+
+    import uvicorn
+
+    from query_api.app import create_app
+    from query_api.observe import configure_logging
+
+    s = app.settings
+    options: dict[str, Any] = {"host": host, "port": port, "log_level": "warning", "access_log": False,
+                               "proxy_headers": True, "forwarded_allow_ips": s.forwarded_allow_ips}
     if workers == 1:
-        uvicorn.run(create_app(app.search), host=host, port=port, log_level="warning")
+        configure_logging("INFO" if s.access_log else "WARNING")
+        uvicorn.run(create_app(app), **options)
         return
-    uvicorn.run("query_api.asgi:create", factory=True, host=host, port=port, workers=workers, log_level="warning")
+    with tempfile.TemporaryDirectory(prefix="smesearch-metrics-") as metrics_dir:
+        os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", metrics_dir)
+        uvicorn.run("query_api.asgi:create", factory=True, workers=workers, **options)
 
 
 @cli.command()
@@ -476,6 +495,42 @@ def translation_list(ctx: typer.Context) -> None:
         typer.echo(f"package {source} -> {target}  version {package.version or '?'}  {package.path}")
     for pair, engine in _app(ctx).translations.status().items():
         typer.echo(f"{pair:<8} {engine}")
+
+
+operators_cli = typer.Typer(no_args_is_help=True, help="Operator keys for /api/admin/ and the console.")
+cli.add_typer(operators_cli, name="operators")
+
+
+@operators_cli.command("add")
+def operators_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="who the key is for")],
+    role: Annotated[str, typer.Option(help="read (analytics, runs, stats) or admin (also changes)")] = "read",
+) -> None:
+    """Make an operator key; it is printed once and stored only as a hash."""
+    from query_api.operators import OperatorError
+
+    try:
+        key = _app(ctx).operators.add(name, role)  # type: ignore[arg-type]
+    except OperatorError as exc:
+        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+    typer.echo(key)
+    typer.echo(f"({name}, {role}: keep it now; it cannot be shown again)", err=True)
+
+
+@operators_cli.command("list")
+def operators_list(ctx: typer.Context) -> None:
+    """The operators and their roles (never their keys)."""
+    for operator in _app(ctx).operators.list():
+        typer.echo(f"{operator.name:<24} {operator.role:<6} since {operator.created_at:%Y-%m-%d}")
+
+
+@operators_cli.command("remove")
+def operators_remove(ctx: typer.Context, name: Annotated[str, typer.Argument()]) -> None:
+    """Revoke an operator's key at once."""
+    if not _app(ctx).operators.remove(name):
+        raise _fail(f"no operator named {name!r}", EXIT_BAD_INPUT)
+    typer.echo(f"removed {name}")
 
 
 sources_cli = typer.Typer(no_args_is_help=True, help="The catalog of networks to crawl.")

@@ -41,6 +41,15 @@ class Settings(BaseSettings):
     translation_index_url: str = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json"
     host: str = "127.0.0.1"
     port: int = 8000
+    # The API's guards. CORS origins are the portals allowed to call the API from their pages
+    # (["*"] for any); the rate is per client address and worker, as the limits library writes it.
+    cors_origins: list[str] = Field(default_factory=list)
+    rate_limit: str = "120/minute"
+    max_url_bytes: int = 8192
+    max_body_bytes: int = 1_048_576
+    forwarded_allow_ips: str = "127.0.0.1"  # proxies whose X-Forwarded-For names the client (uvicorn)
+    search_log: bool = True  # queries, filters, hit counts and latency for analytics; nothing about who asked
+    access_log: bool = True  # one JSON line per request on stderr
     demo_network_port: int = 8101  # the demo network's five sites listen here and on the next four ports
     import_batch_size: int = 2000
     # Analysis processes for imports longer than one batch; 0 analyses in the importing process.

@@ -8,6 +8,8 @@ from indexer.analysis import Analyser
 from indexer.backends import Backend, open_backend
 from indexer.pipeline import Indexer, TranslationHook, load_translation_hook
 from indexer.service import Limits, SearchService
+from query_api.operators import OperatorKeys
+from query_api.searchlog import SearchLog
 from smesearch.settings import Settings
 from translation.service import Translations, open_translations
 
@@ -59,6 +61,16 @@ class App:
                              Limits(s.max_query_length, s.max_page_size, s.max_result_window),
                              self.translations if s.translate else None)
 
+    @cached_property
+    def search_log(self) -> SearchLog | None:
+        return SearchLog(self.settings.data_dir / "search_log.sqlite") if self.settings.search_log else None
+
+    @cached_property
+    def operators(self) -> OperatorKeys:
+        return OperatorKeys(self.settings.data_dir / "operators.sqlite")
+
     def close(self) -> None:
+        if self.__dict__.get("search_log") is not None:
+            self.search_log.close()  # type: ignore[union-attr]
         if "backend" in self.__dict__:
             self.backend.close()

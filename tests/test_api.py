@@ -1,34 +1,50 @@
-"""The minimal HTTP API of the foundation: search and health, with errors as problem details."""
+"""The HTTP API as its users meet it: search with facets and "did you mean", suggestions, the
+term-to-sites reference list, labels with live counts, documents, sources, operations routes,
+operator credentials, the guards, and errors as problem details with a message and a request id."""
 
 from __future__ import annotations
 
+import json
+import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from indexer.analysis import Analyser
-from indexer.backends import open_backend
-from indexer.pipeline import Indexer
-from indexer.service import SearchService
+from crawler.catalog import load_catalog
+from crawler.state import STATE_FILE, CrawlState
 from query_api.app import create_app
+from smesearch.settings import Settings
+from smesearch.wiring import App
 from tests.helpers import doc
+
+PAGES = [
+    doc("https://a.example.cn/auto", title="沈阳汽车零部件企业寻求日本合资伙伴", body="生产汽车零部件，寻求合资合作。",
+        published_at="2024-03-01", company="沈阳某汽车配件有限公司"),
+    doc("https://c.example.com/jv", title="Auto parts supplier seeks joint venture partner",
+        body="We make brake systems <script>alert(1)</script> and seek a partner."),
+    doc("https://b.example.jp/agent", title="自動車部品の販売代理店を募集", body="ブレーキ部品を製造しています。代理店を募集します。"),
+]
+
+
+def open_client(tmp_path: Path, **settings: Any) -> tuple[TestClient, App]:
+    app = App(Settings(data_dir=tmp_path / "data", **{"rate_limit": "", **settings}))
+    app.indexer.index([doc(d.url, **{k: v for k, v in d.to_dict().items() if k != "url"}) for d in PAGES])
+    return TestClient(create_app(app), raise_server_exceptions=False), app
 
 
 @pytest.fixture
-def client(analyser: Analyser, tmp_path: Path) -> TestClient:
-    backend = open_backend("embedded", tmp_path)
-    Indexer(analyser, backend).index([
-        doc("https://a.example.cn/auto", title="沈阳汽车零部件企业寻求日本合资伙伴",
-            body="生产汽车零部件，寻求合资合作。", published_at="2024-03-01"),
-        doc("https://c.example.com/jv", title="Auto parts supplier seeks joint venture partner",
-            body="We make brake systems <script>alert(1)</script> and seek a partner."),
-    ])
-    return TestClient(create_app(SearchService(analyser, backend)), raise_server_exceptions=False)
+def client(tmp_path: Path) -> Iterator[TestClient]:
+    client, app = open_client(tmp_path)
+    yield client
+    app.close()
 
 
-def test_healthz(client: TestClient) -> None:
+def test_health_and_readiness(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/readyz").json() == {"status": "ready", "backend": "embedded", "documents": 3}
 
 
 def test_search_returns_results_facets_and_the_parsed_query(client: TestClient) -> None:
@@ -39,9 +55,24 @@ def test_search_returns_results_facets_and_the_parsed_query(client: TestClient) 
     hit = body["results"][0]
     assert hit["url"] == "https://a.example.cn/auto"
     assert hit["categories"] == [{"id": 8, "name": "汽车及零部件"}]
+    assert hit["published_at"].startswith("2024-03-01")
     assert [hit["title"]["text"][s:e] for s, e in hit["title"]["highlights"]] == ["沈阳汽车零部件"]
     assert {f["value"]: f["count"] for f in body["facets"]["lang"]} == {"zh": 1}
+    assert {"value": "8", "count": 1, "name": "汽车及零部件"} in body["facets"]["category"]
+    # The user sees how 沈阳汽车零部件 was segmented.
     assert body["query"]["plan"]["readings"][0]["words"] == ["沈阳", "汽车零部件"]
+    assert body["did_you_mean"] is None
+
+
+def test_filters_narrow_the_results_and_size_pages_them(client: TestClient) -> None:
+    everything = client.get("/api/search", params={"q": "部品 OR parts OR 零部件"}).json()
+    assert everything["total"] == 3
+    assert client.get("/api/search", params={"q": "部品 OR parts OR 零部件", "lang": "ja"}).json()["total"] == 1
+    assert client.get("/api/search", params={"q": "部品 OR parts OR 零部件", "service": "agent"}).json()["total"] == 1
+    first = client.get("/api/search", params={"q": "部品 OR parts OR 零部件", "size": 2}).json()
+    second = client.get("/api/search", params={"q": "部品 OR parts OR 零部件", "size": 2, "page": 2}).json()
+    assert len(first["results"]) == 2 and len(second["results"]) == 1
+    assert {r["url"] for r in first["results"] + second["results"]} == {d.url for d in PAGES}
 
 
 def test_crawled_markup_comes_back_as_plain_text(client: TestClient) -> None:
@@ -50,22 +81,195 @@ def test_crawled_markup_comes_back_as_plain_text(client: TestClient) -> None:
     assert "<mark>" not in hit["snippet"]["text"]
 
 
+def test_a_misspelt_query_that_finds_nothing_gets_a_suggestion_that_does(client: TestClient) -> None:
+    body = client.get("/api/search", params={"q": "suplier"}).json()
+    assert body["total"] == 0
+    assert body["did_you_mean"] == "supplier"
+    assert client.get("/api/search", params={"q": body["did_you_mean"]}).json()["total"] == 1
+    # Nothing close: no suggestion rather than a wild one.
+    assert client.get("/api/search", params={"q": "zebra"}).json()["did_you_mean"] is None
+
+
+def test_suggest_completes_titles_companies_and_terms(client: TestClient) -> None:
+    found = client.get("/api/suggest", params={"q": "沈阳"}).json()["suggestions"]
+    assert {"text": "沈阳汽车零部件企业寻求日本合资伙伴", "kind": "title"} in found
+    assert {"text": "沈阳某汽车配件有限公司", "kind": "company"} in found
+    assert client.get("/api/suggest", params={"q": "auto"}).json()["suggestions"][0]["text"].lower().startswith("auto")
+    assert client.get("/api/suggest", params={"q": "   "}).json()["suggestions"] == []
+
+
+def test_term_sites_is_the_retrieval_reference_list(client: TestClient) -> None:
+    body = client.get("/api/terms/汽车零部件/sites").json()
+    assert body["sites"] == [{"site": "a.example.cn", "documents": 1, "sample_url": "https://a.example.cn/auto",
+                              "sample_title": "沈阳汽车零部件企业寻求日本合资伙伴"}]
+    assert client.get("/api/terms/%E2%80%8B/sites").status_code == 400  # only a zero-width space
+
+
+def test_categories_and_services_have_three_names_and_live_counts(client: TestClient) -> None:
+    categories = client.get("/api/categories").json()
+    assert [c["id"] for c in categories] == list(range(12))
+    auto = categories[8]
+    assert auto["names"]["zh"] == "汽车及零部件" and set(auto["names"]) == {"zh", "en", "ja"}
+    assert auto["documents"] == 3
+    services = {s["id"]: s for s in client.get("/api/services").json()}
+    assert list(services) == ["tie_up", "agent", "invest", "capital", "purchase", "recruit"]
+    assert services["agent"]["documents"] == 1
+
+
+def test_a_document_with_its_fields_and_a_missing_one(client: TestClient) -> None:
+    hit = client.get("/api/search", params={"q": "brake"}).json()["results"][0]
+    one = client.get(f"/api/documents/{hit['id']}").json()
+    assert one["url"] == "https://c.example.com/jv"
+    assert one["body"].startswith("We make brake systems")
+    missing = client.get("/api/documents/nope")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"] == "application/problem+json"
+    assert "no document 'nope'" in missing.json()["detail"]
+
+
+def test_sources_show_each_ones_last_crawl_and_page_count(tmp_path: Path) -> None:
+    client, app = open_client(tmp_path)
+    source = load_catalog().sources[0].id
+    state = CrawlState(app.settings.data_dir / STATE_FILE)
+    run = state.start_run(source)
+    state.finish_run(run, "succeeded", {"fetched": 12})
+    state.finish_run(state.start_run(source), "failed", {}, "site down")
+    state.close()
+    listed = {s["id"]: s for s in client.get("/api/sources").json()}
+    assert set(listed) == {s.id for s in load_catalog().sources}
+    assert listed[source]["last_crawled_at"] is not None  # the successful run, not the failed one after it
+    assert listed[source]["last_run_status"] == "failed"
+    assert listed[source]["documents"] == 0  # our pages came from an import, not from this source
+    app.close()
+
+
 @pytest.mark.parametrize(
-    ("params", "detail"),
+    ("params", "status", "detail"),
     [
-        ({"q": "(汽车"}, "never closed"),
-        ({"q": ""}, "empty"),
-        ({"q": "汽车", "size": 500}, "between 1 and 100"),
-        ({"q": "汽车", "page": 500}, "first 1000"),
-        ({"q": "汽车", "category": 12}, "category"),
-        ({"q": "汽车", "service": "sell"}, "service 'sell'"),
-        ({"q": "汽车", "from": "last week"}, "from must be a date"),
-        ({}, "q"),
+        ({"q": "(汽车"}, 400, "never closed"),
+        ({"q": ""}, 400, "empty"),
+        ({"q": "汽车", "size": 500}, 422, "size: Input should be less than or equal to 100"),
+        ({"q": "汽车", "page": 500}, 400, "first 1000"),
+        ({"q": "汽车", "page": 10**15}, 422, "page"),
+        ({"q": "汽车", "category": 12}, 422, "categories are 0 (all) to 11"),
+        ({"q": "汽车", "category": "cars"}, 422, "category: Input should be a valid integer"),
+        ({"q": "汽车", "service": "sell"}, 400, "service 'sell'"),
+        ({"q": "汽车", "from": "last week"}, 400, "from must be a date"),
+        ({"q": "汽" * 501}, 422, "q: String should have at most 500 characters"),
+        ({}, 422, "q: Field required"),
     ],
 )
-def test_bad_requests_are_problem_details(client: TestClient, params: dict[str, object], detail: str) -> None:
+def test_bad_requests_are_problem_details(client: TestClient, params: dict[str, object], status: int,
+                                          detail: str) -> None:
     r = client.get("/api/search", params=params)
-    assert r.status_code == 400
+    assert r.status_code == status
     assert r.headers["content-type"] == "application/problem+json"
     assert detail in r.json()["detail"]
+    assert r.json()["request_id"] == r.headers["x-request-id"]
     assert "Traceback" not in r.text
+
+
+@pytest.mark.parametrize("q", [
+    "汽车😀零部件", "🚗", "قطع غيار السيارات", "\u202eauto\u202c", "汽\u200b车", "\u200b\u200d\ufeff", "汽车\x00",
+    "ｐａｒｔｓ", "e\u0301", "-", "\"", "NOT", "title:", "site:", "((((((((((", "a" * 500,
+])
+def test_unicode_edge_cases_never_fail_the_server(client: TestClient, q: str) -> None:
+    for mode in ("keyword", "sentence"):
+        r = client.get("/api/search", params={"q": q, "mode": mode})
+        assert r.status_code in (200, 400), r.text
+        assert r.headers["content-type"] in ("application/json", "application/problem+json")
+        assert client.get("/api/suggest", params={"q": q}).status_code in (200, 400)
+
+
+def test_invalid_utf8_and_lone_surrogates_in_the_address_are_read_as_replacement_characters(
+        client: TestClient) -> None:
+    for raw in ("%ED%A0%80", "%FF%FE", "%C3", "%F0%9F%98"):
+        r = client.get(f"/api/search?q={raw}auto")
+        assert r.status_code in (200, 400), r.text
+    assert client.get("/api/search?q=%ED%A0%80parts").json()["query"]["text"].endswith("parts")
+
+
+def test_a_request_id_is_kept_when_sane_and_made_otherwise(client: TestClient) -> None:
+    assert client.get("/healthz", headers={"X-Request-ID": "portal-42"}).headers["x-request-id"] == "portal-42"
+    made = client.get("/healthz", headers={"X-Request-ID": "bad id\twith spaces"}).headers["x-request-id"]
+    assert len(made) == 32 and made != "bad id\twith spaces"
+
+
+def test_metrics_count_requests_by_route_and_report_the_index(client: TestClient) -> None:
+    client.get("/api/search", params={"q": "brake"})
+    client.get("/api/documents/nope")
+    text = client.get("/metrics").text
+    assert 'smesearch_http_requests_total{method="GET",route="/api/search",status="200"} 1.0' in text
+    # Path parameters are counted under their template, so the route label stays small.
+    assert 'smesearch_http_requests_total{method="GET",route="/api/documents/{doc_id}",status="404"} 1.0' in text
+    assert 'smesearch_http_request_duration_seconds_bucket{le="0.05",route="/api/search"}' in text
+    assert 'smesearch_index_documents{lang="zh"} 1.0' in text
+    assert "smesearch_index_up 1.0" in text
+
+
+def test_the_rate_limit_answers_429_with_retry_after_but_spares_probes(tmp_path: Path) -> None:
+    client, app = open_client(tmp_path, rate_limit="3/minute")
+    answers = [client.get("/api/search", params={"q": "brake"}).status_code for _ in range(4)]
+    assert answers == [200, 200, 200, 429]
+    refused = client.get("/api/suggest", params={"q": "a"})
+    assert refused.status_code == 429
+    assert 1 <= int(refused.headers["retry-after"]) <= 60
+    assert "3 per 1 minute" in refused.json()["detail"]
+    assert client.get("/healthz").status_code == 200 and client.get("/metrics").status_code == 200
+    app.close()
+
+
+def test_oversized_requests_are_refused_before_any_work(tmp_path: Path) -> None:
+    client, app = open_client(tmp_path, max_url_bytes=200, max_body_bytes=10)
+    assert client.get("/api/search", params={"q": "x" * 300}).status_code == 414
+    posted = client.post("/api/search", content=b"x" * 100)
+    assert posted.status_code == 413
+    assert posted.json()["title"] == "Request too large"
+    app.close()
+
+
+def test_cors_lets_configured_portals_call_the_api_and_no_others(tmp_path: Path) -> None:
+    client, app = open_client(tmp_path, cors_origins=["https://portal.example"])
+    allowed = client.get("/api/search", params={"q": "brake"}, headers={"Origin": "https://portal.example"})
+    assert allowed.headers["access-control-allow-origin"] == "https://portal.example"
+    other = client.get("/api/search", params={"q": "brake"}, headers={"Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in other.headers
+    preflight = client.options("/api/search", headers={"Origin": "https://portal.example",
+                                                       "Access-Control-Request-Method": "GET"})
+    assert preflight.status_code == 200
+    app.close()
+
+
+def test_analytics_need_an_operator_key_and_count_queries_without_personal_data(tmp_path: Path) -> None:
+    client, app = open_client(tmp_path)
+    for q in ("brake", "Brake", "nothing-matches-this", "汽车零部件"):
+        client.get("/api/search", params={"q": q}, headers={"User-Agent": "secret-agent/1.0"})
+    missing = client.get("/api/admin/analytics")
+    assert missing.status_code == 401 and missing.headers["www-authenticate"] == "Bearer"
+    assert client.get("/api/admin/analytics", headers={"Authorization": "Bearer sme_wrong"}).status_code == 401
+    key = app.operators.add("analyst", "read")
+    body = client.get("/api/admin/analytics", headers={"Authorization": f"Bearer {key}"}).json()
+    assert body["searches"] == 4 and body["zero_hit_searches"] == 1
+    assert body["top_queries"][0] == {"query": "brake", "searches": 2}
+    assert body["zero_hit_queries"] == [{"query": "nothing-matches-this", "searches": 1}]
+    assert len(body["per_day"]) == 1 and body["per_day"][0]["searches"] == 4
+    assert client.get("/api/admin/stats", headers={"X-API-Key": key}).json()["documents"] == 3
+    app.close()
+    with sqlite3.connect(app.settings.data_dir / "search_log.sqlite") as db:
+        stored = json.dumps(db.execute("SELECT * FROM searches").fetchall())
+        columns = [c[1] for c in db.execute("PRAGMA table_info(searches)")]
+    assert columns == ["at", "query", "mode", "filters", "hits", "took_ms"]
+    assert "testclient" not in stored and "secret-agent" not in stored
+
+
+def test_the_portal_page_and_its_script_are_served_with_a_strict_policy(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200 and '<script src="/portal.js">' in page.text
+    assert "script-src 'self';" in page.headers["content-security-policy"]
+    script = client.get("/portal.js").text
+    assert "textContent" in script and "innerHTML" not in script
+
+
+def test_unknown_routes_are_problem_details(client: TestClient) -> None:
+    r = client.get("/api/nothing-here")
+    assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json"

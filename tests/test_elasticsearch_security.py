@@ -113,7 +113,7 @@ def test_searches_answer_503_with_a_message_while_the_cluster_is_down(
                        es_url=settings["SMESEARCH_ES_URL"], es_index="outage-api", es_username="elastic",
                        es_password="elastic-pw", es_ca_file=settings["SMESEARCH_ES_CA_FILE"], es_replicas=0))
     Indexer(app.analyser, app.backend).index([doc("https://a.example.cn/1", title="沈阳汽车零部件企业")])
-    client = TestClient(create_app(app.search), raise_server_exceptions=False)
+    client = TestClient(create_app(app), raise_server_exceptions=False)
     assert client.get("/api/search", params={"q": "汽车零部件"}).json()["total"] == 1
     subprocess.run([str(SCRIPT), "stop", str(node)], check=True, timeout=60)
     try:
@@ -124,6 +124,10 @@ def test_searches_answer_503_with_a_message_while_the_cluster_is_down(
         assert problem["title"] == "Index unavailable"
         assert f"Elasticsearch at https://127.0.0.1:{port} is unreachable" in problem["detail"]
         assert "Traceback" not in down.text and "File \"" not in down.text
+        # Probes tell the orchestrator: alive, but not ready; the metrics still answer.
+        assert client.get("/healthz").status_code == 200
+        assert client.get("/readyz").status_code == 503
+        assert "smesearch_index_up 0.0" in client.get("/metrics").text
     finally:
         start(node, port)
     assert client.get("/api/search", params={"q": "汽车零部件"}).json()["total"] == 1  # back without a restart

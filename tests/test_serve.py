@@ -3,6 +3,7 @@ answering over the index that `smesearch import` built, in one process or severa
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -41,10 +42,21 @@ def test_serve_answers_searches_over_the_index(tmp_path: Path, workers: int) -> 
         answers = {httpx.get(f"http://127.0.0.1:{port}/api/search", params={"q": "汽车"}).json()["total"]
                    for _ in range(10)}
         assert answers == {1}
+        # /metrics adds up every worker's requests; the portal page is there too.
+        metrics = httpx.get(f"http://127.0.0.1:{port}/metrics").text
+        counted = sum(float(line.rsplit(" ", 1)[1]) for line in metrics.splitlines()
+                      if line.startswith('smesearch_http_requests_total{') and 'route="/api/search"' in line)
+        assert counted == 11
+        assert httpx.get(f"http://127.0.0.1:{port}/").status_code == 200
     finally:
         server.terminate()
         output = server.communicate(timeout=30)[0]
     assert "index: 1 documents (embedded)" in output
+    # One JSON line per request, with its id and route, and not the query text.
+    logged = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    searches = [e for e in logged if e.get("route") == "/api/search"]
+    assert len(searches) == 11 and all(len(e["request_id"]) == 32 and e["status"] == 200 for e in searches)
+    assert "汽车" not in output.split("search API:")[1]
 
 
 def test_serve_refuses_to_start_when_the_index_cannot_be_reached(tmp_path: Path) -> None:

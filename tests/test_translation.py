@@ -243,7 +243,7 @@ def test_the_api_shows_how_a_query_was_translated(tmp_path: Path, monkeypatch: p
     data = tmp_path / "data"
     assert run(data, "import", str(write_jsonl(tmp_path / "l.jsonl", PRODUCT_PAGES))).returncode == 0
     app = App(Settings(data_dir=data))
-    client = TestClient(create_app(app.search))
+    client = TestClient(create_app(app))
     body = client.get("/api/search", params={"q": "自動車部品"}).json()
     assert {r["url"] for r in body["results"]} >= {"https://c.example.com/auto", "https://a.example.cn/auto"}
     readings = body["query"]["plan"]["readings"]
@@ -256,7 +256,7 @@ def test_the_api_shows_how_a_query_was_translated(tmp_path: Path, monkeypatch: p
     by_url = {r["url"]: r for r in read}
     assert "engine parts" in by_url["https://b.example.jp/auto"]["snippet_translated"]
     assert by_url["https://c.example.com/auto"]["snippet_translated"] is None
-    assert client.get("/api/search", params={"q": "x", "snippet_lang": "ko"}).status_code == 400
+    assert client.get("/api/search", params={"q": "x", "snippet_lang": "ko"}).status_code == 422
     # A number or a single character is searched as it is.
     assert client.get("/api/search", params={"q": "1952"}).json()["total"] == 1
     assert client.get("/api/search", params={"q": "茶"}).status_code == 200
