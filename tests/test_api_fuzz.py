@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import schemathesis
-from schemathesis import GenerationMode
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
@@ -43,6 +44,14 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
     app.close()
 
 
+def fuzz(cases: Any, headers: dict[str, str], checks: list[Any]) -> Any:
+    @given(case=cases)
+    @settings(max_examples=60, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    def call(case: schemathesis.Case) -> None:
+        case.call_and_validate(headers=headers, checks=checks)
+    return call
+
+
 def test_no_input_makes_the_api_fail(api: FastAPI) -> None:
     """Every operation of the schema, 60 valid and 60 invalid generated requests each
     (schemathesis' strategies run under hypothesis directly: its pytest plugin fails on pytest 9)."""
@@ -56,11 +65,7 @@ def test_no_input_makes_the_api_fail(api: FastAPI) -> None:
         checks = [not_a_server_error, status_code_conformance, response_schema_conformance] \
             if mode is GenerationMode.POSITIVE else [not_a_server_error]
 
-        @given(case=operation.as_strategy(mode))
-        @settings(max_examples=60, deadline=None, database=None, suppress_health_check=list(HealthCheck))
-        def call(case: schemathesis.Case) -> None:
-            case.call_and_validate(headers=headers, checks=checks)
-
+        call = fuzz(operation.as_strategy(mode), headers, checks)
         try:
             call()
         except Unsatisfiable:  # an operation without parameters has no invalid input

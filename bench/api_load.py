@@ -1,0 +1,219 @@
+"""The API under load: `smesearch serve --workers 2` on 127.0.0.1 over 100,000 documents, driven by
+wrk (Debian's package; installed when missing and run as root) with 32 connections.
+
+    python -m bench.api_load 100000
+
+In one run, on the same machine and the same cores:
+  - the ceiling: a trivial async FastAPI endpoint on one uvicorn worker with no access log, which
+    is as fast as this Python stack answers anything here;
+  - /api/search with mixed queries (bench/corpus.py: keyword and sentence, half filtered, in zh,
+    ja and en, cross-lingual translation on as by default) on the embedded backend;
+  - /api/suggest with prefixes of the same words;
+  - /api/search on Elasticsearch (a single node started by deploy/elasticsearch-local.sh with a
+    1 GB heap, sharing the two cores; SMESEARCH_ES_URL names another node instead).
+The servers run as deployed: JSON request log on (to a file), search log on; only the rate limit
+is off, as one client address makes every request. wrk runs 2 threads for 20 s per target after
+a 5 s warm-up; its latency percentiles include its own queueing at 32 connections.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from pathlib import Path
+from typing import Any
+
+import httpx2 as httpx
+
+from bench.backends import ALIAS, ROOT, load, start_node
+from bench.common import OUT, free_port, machine
+from bench.corpus import EN_PRODUCTS, JA_PRODUCTS, ZH_PRODUCTS, queries, write
+from indexer.analysis import Analyser
+from indexer.backends import open_backend
+
+CONNECTIONS = 32
+SECONDS = 20
+WARMUP = 5
+WRK_SCRIPT = """
+local paths = {}
+for line in io.lines(os.getenv("WRK_PATHS")) do paths[#paths + 1] = line end
+local i = math.random(#paths)
+request = function()
+  i = i % #paths + 1
+  return wrk.format("GET", paths[i])
+end
+"""
+TRIVIAL_APP = """
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.get("/ping")
+async def ping() -> dict[str, bool]:
+    return {"ok": True}
+"""
+
+
+def wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() != 0:
+        sys.exit("wrk is not installed: apt-get install wrk")
+    subprocess.run("apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk", shell=True,
+                   check=True)
+    return shutil.which("wrk") or sys.exit("wrk did not install")
+
+
+def search_paths() -> list[str]:
+    paths = []
+    for item in queries(1000):
+        params: dict[str, str] = {"q": str(item["q"]), "mode": str(item["mode"])}
+        filters: dict[str, list[Any]] = item["filters"]  # type: ignore[assignment]
+        for name, key in (("categories", "category"), ("langs", "lang"), ("services", "service"),
+                          ("groups", "group")):
+            if filters.get(name):
+                params[key] = str(filters[name][0])
+        paths.append("/api/search?" + urllib.parse.urlencode(params))
+    return paths
+
+
+def suggest_paths() -> list[str]:
+    words = [*ZH_PRODUCTS, *JA_PRODUCTS, *EN_PRODUCTS]
+    prefixes = sorted({w[:n] for w in words for n in (1, 2, 3) if len(w) > n})
+    return ["/api/suggest?" + urllib.parse.urlencode({"q": p}) for p in prefixes]
+
+
+def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 120
+    while True:
+        if process.poll() is not None:
+            sys.exit(f"the server at {url} exited with {process.returncode}")
+        try:
+            if httpx.get(url, timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            sys.exit(f"{url} did not answer within two minutes")
+        time.sleep(0.3)
+
+
+def drive(wrk_bin: str, base: str, paths: list[str], work: Path, name: str) -> dict[str, float]:
+    listing = work / f"{name}.paths"
+    listing.write_text("\n".join(paths) + "\n")
+    script = work / "mixed.lua"
+    script.write_text(WRK_SCRIPT)
+    env = {**os.environ, "WRK_PATHS": str(listing)}
+    subprocess.run([wrk_bin, "-t2", f"-c{CONNECTIONS}", f"-d{WARMUP}s", "-s", str(script), base], env=env,
+                   capture_output=True, check=True)
+    out = subprocess.run([wrk_bin, "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", "-s", str(script), base],
+                         env=env, capture_output=True, text=True, check=True).stdout
+    return parse_wrk(out)
+
+
+def parse_wrk(out: str) -> dict[str, float]:
+    def ms(text: str) -> float:
+        value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    result = {"requests_per_s": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))}  # type: ignore[union-attr]
+    for p in ("50", "90", "99"):
+        result[f"p{p}_ms"] = round(ms(re.search(rf"\s{p}(?:\.000)?%\s+(\S+)", out).group(1)), 2)  # type: ignore[union-attr]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    result["non_2xx"] = int(errors.group(1)) if errors else 0
+    socket_errors = re.search(r"Socket errors: (.*)", out)
+    result["socket_errors"] = socket_errors.group(1) if socket_errors else "none"  # type: ignore[assignment]
+    return result
+
+
+def serve(data: Path, port: int, work: Path, name: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    log = (work / f"{name}.log").open("wb")
+    return subprocess.Popen([sys.executable, "-m", "smesearch", "serve", "--port", str(port), "--workers", "2"],
+                            stdout=log, stderr=subprocess.STDOUT,
+                            env={**os.environ, "SMESEARCH_DATA_DIR": str(data), "SMESEARCH_RATE_LIMIT": "", **env})
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def main() -> None:
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    wrk_bin = wrk()
+    work = OUT / f"api-load-{count}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    corpus = write(count)
+    analyser = Analyser()
+    data = work / "data"
+    embedded = open_backend("embedded", data)
+    load(embedded, analyser, corpus)
+    embedded.close()
+    result: dict[str, Any] = {"machine": machine(), "documents": count, "connections": CONNECTIONS,
+                              "seconds": SECONDS, "workers": 2}
+
+    with tempfile.TemporaryDirectory() as trivial_dir:
+        Path(trivial_dir, "trivial_app.py").write_text(TRIVIAL_APP)
+        port = free_port()
+        trivial = subprocess.Popen([sys.executable, "-m", "uvicorn", "trivial_app:app", "--port", str(port),
+                                    "--no-access-log", "--log-level", "warning"], cwd=trivial_dir)
+        try:
+            wait_until_up(f"http://127.0.0.1:{port}/ping", trivial)
+            result["ceiling_trivial_endpoint_1_worker"] = drive(wrk_bin, f"http://127.0.0.1:{port}",
+                                                                ["/ping"], work, "ping")
+        finally:
+            stop(trivial)
+
+    port = free_port()
+    server = serve(data, port, work, "embedded", {"SMESEARCH_BACKEND": "embedded"})
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/readyz", server)
+        base = f"http://127.0.0.1:{port}"
+        result["embedded_search"] = drive(wrk_bin, base, search_paths(), work, "search")
+        result["embedded_suggest"] = drive(wrk_bin, base, suggest_paths(), work, "suggest")
+    finally:
+        stop(server)
+    ceiling = result["ceiling_trivial_endpoint_1_worker"]["requests_per_s"]
+    result["embedded_search"]["share_of_ceiling"] = round(result["embedded_search"]["requests_per_s"] / ceiling, 3)
+
+    url, started = start_node(work / "es-node")
+    try:
+        es_env = {"SMESEARCH_BACKEND": "elasticsearch", "SMESEARCH_ES_URL": url, "SMESEARCH_ES_INDEX": ALIAS,
+                  "SMESEARCH_ES_REPLICAS": "0"}
+        elastic = open_backend("elasticsearch", work, es_url=url, es_index=ALIAS, es_replicas=0)
+        elastic.drop()  # type: ignore[attr-defined]
+        elastic.close()
+        elastic = open_backend("elasticsearch", work, es_url=url, es_index=ALIAS, es_replicas=0)
+        load(elastic, analyser, corpus)
+        elastic.close()
+        port = free_port()
+        server = serve(data, port, work, "elasticsearch", es_env)
+        try:
+            wait_until_up(f"http://127.0.0.1:{port}/readyz", server)
+            result["elasticsearch_search"] = drive(wrk_bin, f"http://127.0.0.1:{port}", search_paths(), work,
+                                                   "es-search")
+        finally:
+            stop(server)
+    finally:
+        if started:
+            subprocess.run([str(ROOT / "deploy" / "elasticsearch-local.sh"), "stop", str(work / "es-node")],
+                           check=False)
+    (OUT / "api_load.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
