@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run a command (the test suite) with the servers the tests need on loopback, then stop them:
-# PostgreSQL (database sources) and a single-node Elasticsearch (the Elasticsearch backend).
+# PostgreSQL (database sources), a single-node Elasticsearch (the Elasticsearch backend) and
+# Debian's Chromium (the widget and console tests).
 # Where one cannot be started, its tests skip with the reason locally and fail under CI=true,
 # so CI never passes without them.
 set -euo pipefail
@@ -27,6 +28,11 @@ if services=$("$here/elasticsearch-local.sh" start "$work/es" "$(free_port)"); t
   unset SMESEARCH_ES_URL
 else
   echo "warning: Elasticsearch could not be started; the Elasticsearch tests will say so" >&2
+fi
+if services=$("$here/browser.sh"); then
+  export "$services"
+else
+  echo "warning: Chromium could not be installed; the browser tests will say so" >&2
 fi
 
 "$@"

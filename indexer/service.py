@@ -172,7 +172,14 @@ class SearchService:
             return []
         if len(cleaned) > self.limits.max_query_length:
             raise QueryError(f"the prefix is longer than {self.limits.max_query_length} characters")
-        return self.backend.suggest(self.analyser.normalize(cleaned), limit)
+        # A prefix in kanji alone (自動) may be Japanese as well as Chinese: titles are stored as
+        # their language normalises them, so ask in both spellings (自动, 自動) and merge.
+        prefixes = dict.fromkeys([self.analyser.normalize(cleaned), self.analyser.normalize(cleaned, "ja")])
+        found: dict[str, Suggestion] = {}
+        for prefix_norm in prefixes:
+            for suggestion in self.backend.suggest(prefix_norm, limit):
+                found.setdefault(suggestion.text, suggestion)
+        return sorted(found.values(), key=lambda s: (-s.weight, len(s.text), s.text))[:limit]
 
     def term_sites(self, term: str, limit: int = 10) -> list[SiteCount]:
         cleaned = clean_query(term).strip()

@@ -25,6 +25,7 @@ from query_api.guards import RequestLimits, problem_body
 from query_api.metrics import index_gauges
 from query_api.models import Problem
 from query_api.observe import ApiMetrics, ObserveRequests
+from query_api.pages import PAGE_HEADERS, embed_page, pick_lang, portal_page
 from smesearch.wiring import App
 
 log = logging.getLogger("smesearch.api")
@@ -108,15 +109,22 @@ def create_app(app: App) -> FastAPI:
     def prometheus() -> Response:
         return Response(metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
 
-    @api.get("/", include_in_schema=False, response_class=HTMLResponse)
-    def portal() -> HTMLResponse:
-        page = resources.files("query_api").joinpath("static/portal.html").read_text("utf-8")
-        return HTMLResponse(page, headers=PAGE_HEADERS)
+    widget_source = resources.files("query_api").joinpath("static/widget.js").read_text("utf-8")
 
-    @api.get("/portal.js", include_in_schema=False)
-    def portal_script() -> Response:
-        script = resources.files("query_api").joinpath("static/portal.js").read_text("utf-8")
-        return Response(script, media_type="text/javascript; charset=utf-8", headers={"Cache-Control": "max-age=300"})
+    @api.get("/", include_in_schema=False, response_class=HTMLResponse)
+    def portal(request: Request, lang: str | None = None) -> HTMLResponse:
+        page_lang = pick_lang(lang, request.headers.get("accept-language", ""))
+        return HTMLResponse(portal_page(page_lang), headers=PAGE_HEADERS)
+
+    @api.get("/embed", include_in_schema=False, response_class=HTMLResponse)
+    def embed(request: Request, lang: str | None = None) -> HTMLResponse:
+        page_lang = pick_lang(lang, request.headers.get("accept-language", ""))
+        return HTMLResponse(embed_page(page_lang, str(request.base_url)), headers=PAGE_HEADERS)
+
+    @api.get("/widget.js", include_in_schema=False)
+    def widget() -> Response:
+        return Response(widget_source, media_type="text/javascript; charset=utf-8",
+                        headers={"Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff"})
 
     api.include_router(public.router(app))
     api.include_router(admin.router(app))
@@ -130,12 +138,3 @@ def create_app(app: App) -> FastAPI:
                        max_body_bytes=settings.max_body_bytes, rate=settings.rate_limit)
     api.add_middleware(ObserveRequests, metrics=metrics)
     return api
-
-
-# The portal shows crawled text only through textContent; the policy makes sure nothing else runs.
-PAGE_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-                               "img-src 'self' data:; base-uri 'none'; form-action 'self'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "strict-origin-when-cross-origin",
-}

@@ -96,6 +96,9 @@ def test_suggest_completes_titles_companies_and_terms(client: TestClient) -> Non
     assert {"text": "沈阳某汽车配件有限公司", "kind": "company"} in found
     assert client.get("/api/suggest", params={"q": "auto"}).json()["suggestions"][0]["text"].lower().startswith("auto")
     assert client.get("/api/suggest", params={"q": "   "}).json()["suggestions"] == []
+    # Kanji alone could be Chinese or Japanese: a Japanese title is offered for 自動 too.
+    assert {"text": "自動車部品の販売代理店を募集", "kind": "title"} in \
+        client.get("/api/suggest", params={"q": "自動"}).json()["suggestions"]
 
 
 def test_term_sites_is_the_retrieval_reference_list(client: TestClient) -> None:
@@ -262,12 +265,21 @@ def test_analytics_need_an_operator_key_and_count_queries_without_personal_data(
     assert "testclient" not in stored and "secret-agent" not in stored
 
 
-def test_the_portal_page_and_its_script_are_served_with_a_strict_policy(client: TestClient) -> None:
-    page = client.get("/")
-    assert page.status_code == 200 and '<script src="/portal.js">' in page.text
-    assert "script-src 'self';" in page.headers["content-security-policy"]
-    script = client.get("/portal.js").text
-    assert "textContent" in script and "innerHTML" not in script
+def test_the_portal_and_embed_pages_are_built_on_the_widget_in_three_languages(client: TestClient) -> None:
+    zh = client.get("/", headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5"})
+    assert zh.status_code == 200 and '<html lang="zh">' in zh.text and '<sme-search lang="zh"' in zh.text
+    assert "汽车及零部件" in zh.text and "寻找代理" in zh.text  # the categories and services explained
+    assert '<html lang="ja">' in client.get("/?lang=ja").text
+    assert '<html lang="en">' in client.get("/", headers={"Accept-Language": "ko"}).text
+    policy = zh.headers["content-security-policy"]
+    assert "script-src 'self';" in policy and "unsafe-inline" not in policy.split("style-src")[0]
+    assert "<script>" not in zh.text  # no inline script: the widget is a file
+    embed = client.get("/embed?lang=en").text
+    assert "&lt;script src=&quot;http://testserver/widget.js&quot; defer&gt;&lt;/script&gt;" in embed
+    assert 'class="preview"><sme-search' in embed
+    widget = client.get("/widget.js")
+    assert widget.headers["content-type"].startswith("text/javascript")
+    assert "innerHTML" not in widget.text and "insertAdjacentHTML" not in widget.text
 
 
 def test_unknown_routes_are_problem_details(client: TestClient) -> None:

@@ -1,0 +1,303 @@
+"""The <sme-search> widget in headless Chromium, embedded in a third-party page on another origin:
+searching in Chinese, Japanese and English, filtering, paging, the keyboard alone, input methods,
+style isolation, and the demo network's injection page, which must trigger nothing.
+
+The index is a real crawl: the demo network's trade site's injection page and the bundled sample
+listings, with translation on as users have it. Screenshots of the main states are kept in
+test-artifacts/browser/.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from crawler.demo_network.network import DemoNetwork
+from tests.browser import api_server, chromium, cors_env, screenshot, static_site
+from tests.helpers import free_port, run
+
+HOST_PAGE = """<!doctype html>
+<html lang="ja">
+<head><meta charset="utf-8"><title>A third-party portal</title>
+<style>
+  /* A hostile host: none of this may reach inside the widget. */
+  input { display: none !important; }
+  * { color: rgb(255, 0, 0) !important; font-family: "Comic Sans MS", cursive !important; }
+  mark { background: rgb(0, 128, 0); }
+</style>
+</head>
+<body>
+<h1>Osaka industrial park</h1>
+<p class="title" id="host-title">Our own title, styled by us</p>
+<script src="{api}/widget.js"></script>
+<sme-search id="finder" api="{api}" page-size="3"></sme-search>
+</body>
+</html>
+"""
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A crawl of the injection page and the sample listings, into a fresh data directory."""
+    work = tmp_path_factory.mktemp("widget")
+    with DemoNetwork(0) as network:
+        trade = network.servers["trade"].url
+        listings = Path(str(resources.files("smesearch").joinpath("demo_data/sample_documents.jsonl")))
+        catalog = {"sources": [
+            {"id": "demo-inject", "name": {"zh": "注入测试", "en": "Injection page", "ja": "注入テスト"},
+             "group": "other", "kind": "site", "start_urls": [f"{trade}/inject.html"],
+             "include": [f"^{re.escape(trade)}/inject"], "max_depth": 0, "allow_private": True,
+             "politeness": {"delay": 0, "autothrottle": False}},
+            {"id": "demo-listings", "name": {"zh": "样例", "en": "Sample listings", "ja": "サンプル"},
+             "group": "other", "kind": "jsonl", "start_urls": [str(listings)]},
+        ]}
+        (work / "catalog.yaml").write_text(yaml.safe_dump(catalog, allow_unicode=True), encoding="utf-8")
+        crawled = run(work / "data", "--catalog", str(work / "catalog.yaml"), "crawl", "--all")
+        assert crawled.returncode == 0, crawled.stderr
+    yield work / "data"
+
+
+@pytest.fixture(scope="module")
+def site(index: Path) -> Iterator[tuple[str, str]]:
+    """(API base, third-party page URL): the API and the host page on two origins."""
+    host_port = free_port()
+    host_origin = f"http://127.0.0.1:{host_port}"
+    with api_server(index, free_port(), cors_env(host_origin)) as api:
+        root = index.parent / "host"
+        root.mkdir(exist_ok=True)
+        (root / "index.html").write_text(HOST_PAGE.replace("{api}", api), encoding="utf-8")
+        with static_site(root, host_port) as host:
+            yield api, f"{host}/index.html"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with chromium() as opened:
+        yield opened
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(locale="ja-JP")
+    opened = context.new_page()
+    opened.dialogs = []  # type: ignore[attr-defined]
+    opened.on("dialog", lambda d: (opened.dialogs.append(d.message), d.dismiss()))  # type: ignore[attr-defined]
+    opened.errors = []  # type: ignore[attr-defined]
+    opened.on("pageerror", lambda e: opened.errors.append(str(e)))  # type: ignore[attr-defined]
+    yield opened
+    assert opened.errors == []  # type: ignore[attr-defined]
+    context.close()
+
+
+def search_box(page: Any) -> Any:
+    return page.locator("sme-search input[role=combobox]")
+
+
+def search(page: Any, text: str) -> None:
+    box = search_box(page)
+    box.fill(text)
+    box.press("Enter")
+    page.wait_for_function("() => { const w = document.querySelector('sme-search');"
+                           " return w && !w.hasAttribute('aria-busy') && w.shadowRoot.querySelector('.status')"
+                           ".textContent.match(/\\d/); }")
+
+
+def results(page: Any) -> list[str]:
+    return [t.strip() for t in page.locator("sme-search li.result .title").all_inner_texts()]
+
+
+def result_links(page: Any) -> list[str]:
+    return [str(a.get_attribute("href")) for a in page.locator("sme-search li.result .title a").all()]
+
+
+def status(page: Any) -> str:
+    return str(page.locator("sme-search .status").first.inner_text())
+
+
+def test_the_widget_searches_in_three_languages_from_a_foreign_page(page: Any, site: tuple[str, str]) -> None:
+    page.goto(site[1])
+    # The host says lang="ja": the widget speaks Japanese unless told otherwise.
+    assert page.get_by_role("button", name="検索", exact=True).is_visible()
+    search(page, "自動車部品")
+    assert "件" in status(page)
+    assert any("自動車部品" in t for t in results(page))
+    screenshot(page, "search-ja")
+    for lang, query, button, found in (("zh", "汽车零部件", "检索", "条结果"), ("en", "auto parts", "Search", "results")):
+        page.evaluate(f"document.querySelector('sme-search').setAttribute('lang', '{lang}')")
+        assert page.get_by_role("button", name=button, exact=True).is_visible()
+        search(page, query)
+        assert found in status(page)
+        assert results(page), (lang, query)
+        screenshot(page, f"search-{lang}")
+    # Cross-lingual: the Chinese query also found the Japanese and English listings.
+    page.evaluate("document.querySelector('sme-search').setAttribute('lang', 'zh')")
+    search(page, "汽车零部件")
+    langs = page.locator("sme-search .facets button").all_inner_texts()
+    assert any("日文" in b for b in langs) and any("英文" in b for b in langs)
+
+
+def test_host_styles_do_not_reach_in_and_ours_do_not_leak_out(page: Any, site: tuple[str, str]) -> None:
+    page.goto(site[1])
+    box = search_box(page)
+    assert box.is_visible()  # the host hides every <input>; ours is in the shadow root
+    search(page, "auto parts")
+    colour = page.locator("sme-search .snippet").first.evaluate("e => getComputedStyle(e).color")
+    assert colour != "rgb(255, 0, 0)"
+    mark = page.locator("sme-search mark").first.evaluate("e => getComputedStyle(e).backgroundColor")
+    assert mark != "rgb(0, 128, 0)"
+    # The host's own .title is not bold from our .title rule.
+    assert page.locator("#host-title").evaluate("e => getComputedStyle(e).fontWeight") == "400"
+
+
+def test_category_menu_and_service_tabs_filter_the_results(page: Any, site: tuple[str, str]) -> None:
+    page.goto(site[1])
+    page.evaluate("document.querySelector('sme-search').setAttribute('lang', 'en')")
+    search(page, "parts OR 部品 OR 零部件 OR 合作 OR partner")
+    everything = int(re.sub(r"\D", "", status(page)))
+    page.get_by_label("Category").select_option("8")
+    page.wait_for_function("() => location.hash.includes('sme-cat=8') || location.hash.includes('finder-cat=8')")
+    page.wait_for_function("() => !document.querySelector('sme-search').hasAttribute('aria-busy')")
+    in_autos = int(re.sub(r"\D", "", status(page)))
+    assert 0 < in_autos < everything
+    assert all("Automobile and parts" in m for m in page.locator("sme-search li.result .meta").all_inner_texts())
+    page.get_by_role("tab", name=re.compile("^Agents")).click()
+    page.wait_for_function("() => location.hash.includes('svc=agent')")
+    page.wait_for_function("() => !document.querySelector('sme-search').hasAttribute('aria-busy')")
+    agents = int(re.sub(r"\D", "", status(page)))
+    assert 0 < agents <= in_autos
+    assert page.get_by_role("tab", name=re.compile("^Agents")).get_attribute("aria-selected") == "true"
+    screenshot(page, "filtered")
+
+
+def test_paging_and_deep_links_restore_the_same_results(page: Any, site: tuple[str, str]) -> None:
+    page.goto(site[1])
+    page.evaluate("document.querySelector('sme-search').setAttribute('lang', 'en')")
+    search(page, "parts OR 部品 OR 零部件 OR 合作 OR partner")
+    first = result_links(page)
+    page.get_by_role("button", name="Next page").click()
+    page.wait_for_function("() => location.hash.includes('page=2')")
+    page.wait_for_function("() => !document.querySelector('sme-search').hasAttribute('aria-busy')")
+    second = result_links(page)
+    assert second and set(second).isdisjoint(first)
+    assert "Page 2 of" in page.locator("sme-search nav").inner_text()
+    # Focus moved to the results, so a screen reader user hears the new page.
+    assert page.evaluate("document.querySelector('sme-search').shadowRoot.activeElement.tagName") == "H2"
+    shared = page.url
+    other = page.context.new_page()
+    other.goto(shared)
+    other.wait_for_function("() => document.querySelector('sme-search')?.shadowRoot?.querySelectorAll('li.result')"
+                            ".length > 0")
+    assert result_links(other) == second
+    other.close()
+    page.go_back()
+    page.wait_for_function("() => !location.hash.includes('page=2')")
+    page.wait_for_function("() => !document.querySelector('sme-search').hasAttribute('aria-busy')")
+    assert result_links(page) == first
+
+
+def test_everything_works_with_the_keyboard_alone(page: Any, site: tuple[str, str]) -> None:
+    page.goto(site[1])
+    page.evaluate("document.querySelector('sme-search').setAttribute('lang', 'en')")
+    page.keyboard.press("Tab")  # the first focusable thing on the host page is the widget's search box
+    box = search_box(page)
+    assert box.evaluate("e => e.getRootNode().activeElement === e")
+    page.keyboard.type("Auto", delay=30)
+    listbox = page.get_by_role("listbox")
+    listbox.wait_for()
+    assert box.get_attribute("aria-expanded") == "true"
+    page.keyboard.press("ArrowDown")
+    active = box.get_attribute("aria-activedescendant")
+    assert active and page.locator(f"sme-search #{active}").get_attribute("aria-selected") == "true"
+    chosen = page.locator(f"sme-search #{active}").inner_text()
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => !document.querySelector('sme-search').hasAttribute('aria-busy')"
+                           " && location.hash.includes('q=')")
+    assert box.input_value() == chosen and box.get_attribute("aria-expanded") == "false"
+    # Tab on to the service tabs; the arrows move between them and select.
+    for _ in range(5):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.querySelector('sme-search').shadowRoot.activeElement?.getAttribute('role')") == "tab":
+            break
+    page.keyboard.press("ArrowRight")
+    focused = page.evaluate("document.querySelector('sme-search').shadowRoot.activeElement.dataset.service")
+    assert focused == "tie_up"
+    page.wait_for_function("() => location.hash.includes('svc=tie_up')")
+    page.keyboard.press("Escape")
+    screenshot(page, "keyboard")
+
+
+def test_while_an_input_method_composes_enter_and_the_arrows_belong_to_it(page: Any, site: tuple[str, str]) -> None:
+    page.goto(site[1])
+    box = search_box(page)
+    box.fill("自動")
+    page.get_by_role("listbox").wait_for()
+    before = page.evaluate("location.hash")
+    # Composition as Chromium's IME reports it: compositionstart, then keys marked isComposing.
+    box.dispatch_event("compositionstart", {"data": ""})
+    for key in ("ArrowDown", "ArrowDown", "Enter"):
+        box.evaluate(f"e => e.dispatchEvent(new KeyboardEvent('keydown', {{key: '{key}', isComposing: true, "
+                     "keyCode: 229, bubbles: true, cancelable: true}))")
+    assert box.get_attribute("aria-activedescendant") is None  # the selection did not move
+    assert page.evaluate("location.hash") == before  # and nothing was searched
+    box.dispatch_event("compositionend", {"data": "自動車"})
+    # A real IME commit through Chromium's own input pipeline ends in suggestions, not a search.
+    cdp = page.context.new_cdp_session(page)
+    box.fill("")
+    box.focus()
+    cdp.send("Input.imeSetComposition", {"text": "じどうしゃ", "selectionStart": 5, "selectionEnd": 5})
+    cdp.send("Input.insertText", {"text": "自動車部品"})
+    page.get_by_role("listbox").wait_for()
+    assert page.evaluate("location.hash") == before
+    page.keyboard.press("ArrowDown")
+    assert box.get_attribute("aria-activedescendant") is not None  # composition over: the arrows are ours again
+
+
+def test_the_injection_page_runs_nothing_in_the_host_page(page: Any, site: tuple[str, str]) -> None:
+    page.goto(site[1])
+    page.evaluate("document.querySelector('sme-search').setAttribute('lang', 'en')")
+    search(page, "brake systems")
+    hit = page.locator("sme-search li.result", has_text="Brake systems").first
+    hit.wait_for()
+    hit.hover()
+    page.locator("sme-search li.result .snippet").first.hover()
+    link = hit.locator("a").first
+    assert re.match(r"^http://127\.0\.0\.1:\d+/inject\.html$", link.get_attribute("href") or "")
+    shadow = "document.querySelector('sme-search').shadowRoot"
+    assert page.evaluate(f"{shadow}.querySelectorAll('script, img, iframe, object, embed, [onerror], [onmouseover]')"
+                         ".length") == 0
+    assert page.evaluate(f"Array.from({shadow}.querySelectorAll('a')).every(a => /^https?:/.test(a.href))")
+    page.wait_for_timeout(500)
+    assert page.dialogs == []  # type: ignore[attr-defined]
+    screenshot(page, "injection")
+
+
+def test_the_portal_and_embed_pages_run_on_the_widget(page: Any, site: tuple[str, str]) -> None:
+    api, _ = site
+    page.goto(f"{api}/?lang=zh")
+    assert page.locator("html").get_attribute("lang") == "zh"
+    search(page, "汽车零部件")
+    assert results(page)
+    screenshot(page, "portal-zh")
+    page.goto(f"{api}/embed?lang=en")
+    assert f'<script src="{api}/widget.js" defer></script>' in page.locator("pre").first.inner_text()
+    search(page, "auto parts")
+    assert results(page)
+    screenshot(page, "embed")
+
+
+def test_high_contrast_mode_keeps_the_selection_visible(page: Any, site: tuple[str, str]) -> None:
+    page.emulate_media(forced_colors="active")
+    page.goto(site[1])
+    page.evaluate("document.querySelector('sme-search').setAttribute('lang', 'en')")
+    search(page, "auto parts")
+    selected = page.get_by_role("tab", name="All")
+    assert selected.evaluate("e => getComputedStyle(e).forcedColorAdjust") == "none"
+    assert selected.evaluate("e => getComputedStyle(e).backgroundColor") != \
+        page.get_by_role("tab", name=re.compile("^Agents")).evaluate("e => getComputedStyle(e).backgroundColor")
+    screenshot(page, "forced-colors")
