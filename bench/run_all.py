@@ -15,6 +15,8 @@ MODULES = [
     ("bench.query_translation", []),
     ("bench.classifier", []),
     ("bench.crosslingual", []),
+    ("bench.widget_size", []),
+    ("bench.api_load", ["100000"]),
 ]
 
 if __name__ == "__main__":
