@@ -48,6 +48,16 @@ class Settings(BaseSettings):
     max_url_bytes: int = 8192
     max_body_bytes: int = 1_048_576
     forwarded_allow_ips: str = "127.0.0.1"  # proxies whose X-Forwarded-For names the client (uvicorn)
+    # The scheduler: its job store and run records (SQLite in the data directory unless a SQLAlchemy
+    # URL such as postgresql+psycopg://user@host/db is given), and how runs are limited and watched.
+    scheduler_db: str = ""
+    scheduler_workers: int = 2  # runs at once per scheduler process
+    misfire_grace_s: int = 300  # a firing missed by less than this (scheduler down) still runs, once
+    run_time_limit_s: int = 3600  # a run still going after this is killed and failed
+    scheduler_lease_s: float = 30.0  # a source lock not renewed for this long is taken over
+    alert_failures: int = 3  # consecutive failed runs that raise an alert
+    alert_webhook_url: str = ""  # alerts are POSTed here as JSON
+    alert_webhook_allow_private: bool = False
     search_log: bool = True  # queries, filters, hit counts and latency for analytics; nothing about who asked
     access_log: bool = True  # one JSON line per request on stderr
     demo_network_port: int = 8101  # the demo network's five sites listen here and on the next four ports
@@ -65,3 +75,7 @@ class Settings(BaseSettings):
     crawl_batch_size: int = 250  # documents per index write during a crawl
     # Analysis processes beside the crawl process; 0 analyses inside it (slower, but no start-up cost).
     crawl_workers: int = Field(default_factory=lambda: os.cpu_count() or 1)
+
+    @property
+    def scheduler_database_url(self) -> str:
+        return self.scheduler_db or f"sqlite:///{(self.data_dir / 'scheduler.sqlite').resolve()}"

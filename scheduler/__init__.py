@@ -1,0 +1,1 @@
+"""Periodic crawl jobs: schedules, runs and their records, alerts."""

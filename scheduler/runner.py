@@ -1,0 +1,184 @@
+"""One crawl run, from lock to record: `smesearch crawl SOURCE` in a subprocess of its own
+session, watched for its time limit and for cancellation, its counters and log tail recorded.
+
+The subprocess is the crawler exactly as an operator runs it by hand, so a crash in it (or in a
+library under it) fails one run and never the scheduler.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from crawler.state import STATE_FILE, CrawlState
+from indexer.backends.base import BackendError
+from scheduler.alerts import check_alerts
+from scheduler.store import Run, RunStore
+from smesearch.settings import Settings
+from smesearch.wiring import App
+
+log = logging.getLogger("smesearch.scheduler")
+POLL_SECONDS = 0.5
+KILL_GRACE_SECONDS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class RunLimits:
+    time_limit_s: int
+    lease: timedelta
+    heartbeat_s: float
+
+
+def limits_from(settings: Settings) -> RunLimits:
+    return RunLimits(settings.run_time_limit_s, timedelta(seconds=settings.scheduler_lease_s),
+                     max(0.5, settings.scheduler_lease_s / 4))
+
+
+def execute(settings: Settings, store: RunStore, run: Run, owner: str) -> Run:
+    """Run a queued (or just created) run of its source, if nobody else is running that source.
+    Returns the run as recorded at the end; a run whose lock is held stays as it was."""
+    limits = limits_from(settings)
+    if not store.acquire(run.source, run.id, owner, limits.lease):
+        log.info("run %s of %s waits: another run of the source holds its lock", run.id, run.source)
+        return run
+    try:
+        if store.cancel_requested(run.id):
+            return store.finish(run.id, "cancelled", {}, "", "cancelled before it started", None)
+        store.start(run.id, owner, None, limits.time_limit_s)
+        finished = _watch(settings, store, run, limits)
+    finally:
+        store.release(run.source, run.id)
+    check_alerts(settings, store, finished)
+    return finished
+
+
+def _watch(settings: Settings, store: RunStore, run: Run, limits: RunLimits) -> Run:
+    logs = settings.data_dir / "runs"
+    logs.mkdir(parents=True, exist_ok=True)
+    log_path = logs / f"{run.id}.log"
+    started = time.monotonic()
+    command = [sys.executable, "-m", "smesearch", "crawl", run.source]
+    with log_path.open("wb") as out:
+        try:
+            process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+                                       env={**os.environ, "SMESEARCH_DATA_DIR": str(settings.data_dir.resolve()),
+                                            "PYTHONIOENCODING": "utf-8"})
+        except OSError as exc:
+            return store.finish(run.id, "failed", {}, "", f"the crawl process could not start: {exc}", None)
+        store.set_pid(run.id, process.pid)
+        status, error = "", None
+        last_beat = 0.0
+        while process.poll() is None:
+            elapsed = time.monotonic() - started
+            if time.monotonic() - last_beat >= limits.heartbeat_s:
+                store.heartbeat(run.source, run.id)
+                last_beat = time.monotonic()
+            if store.cancel_requested(run.id):
+                status, error = "cancelled", "cancelled by an operator"
+                _stop(process)
+                break
+            if elapsed > limits.time_limit_s:
+                status, error = "failed", f"killed at its time limit of {limits.time_limit_s} s"
+                _stop(process)
+                break
+            time.sleep(POLL_SECONDS)
+    code = process.wait()
+    tail = _tail(log_path)
+    counters, crawl_error = _crawl_record(settings, run.source, run)
+    if not status:
+        if code == 0:
+            status = "succeeded"
+        elif code < 0:
+            status, error = "failed", f"the crawl process was killed by signal {-code} ({signal.Signals(-code).name})"
+        else:
+            status, error = "failed", crawl_error or _last_error_line(tail) or f"the crawl process exited with {code}"
+    return store.finish(run.id, status, counters, tail, error, _documents(settings, run.source))
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to the crawl's whole process group (its analysis workers too), then SIGKILL."""
+    for sig, wait in ((signal.SIGTERM, KILL_GRACE_SECONDS), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def kill_leftover(run: Run) -> None:
+    """The crawl of a run whose scheduler died keeps going on its own: stop it, if it is still the
+    same process (its command line names the crawl of this source)."""
+    if not run.pid:
+        return
+    try:
+        cmdline = Path(f"/proc/{run.pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return
+    if b"crawl" in cmdline and run.source.encode() in cmdline:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(run.pid, signal.SIGKILL)
+
+
+def _tail(path: Path, size: int = 8000) -> str:
+    with path.open("rb") as f:
+        f.seek(0, os.SEEK_END)
+        f.seek(max(0, f.tell() - size))
+        return f.read().decode("utf-8", "replace")
+
+
+def _last_error_line(tail: str) -> str | None:
+    lines = [line for line in tail.splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("error:") or ": run failed" in line]
+    picked = errors or lines[-1:]
+    return picked[-1] if picked else None
+
+
+def _crawl_record(settings: Settings, source: str, run: Run) -> tuple[dict[str, object], str | None]:
+    """The counters the crawl process recorded for this run in crawl.sqlite."""
+    path = settings.data_dir / STATE_FILE
+    if not path.exists():
+        return {}, None
+    state = CrawlState(path)
+    try:
+        records = state.runs(source, 1)
+    finally:
+        state.close()
+    if not records or records[0].started_at < run.queued_at:
+        return {}, None
+    return records[0].counters, records[0].error
+
+
+def _documents(settings: Settings, source: str) -> int | None:
+    app = App(settings)
+    try:
+        return app.search.stats().by_source.get(source, 0)
+    except BackendError as exc:
+        log.warning("no document count for %s: %s", source, exc)
+        return None
+    finally:
+        app.close()
+
+
+def run_in_thread(settings: Settings, store: RunStore, run: Run, owner: str) -> threading.Thread:
+    def target() -> None:
+        try:
+            execute(settings, store, run, owner)
+        except Exception:
+            log.exception("run %s of %s failed in the scheduler", run.id, run.source)
+            store.finish(run.id, "failed", {}, "", "the scheduler failed while running it; see its log", None)
+    thread = threading.Thread(target=target, name=f"run-{run.id}", daemon=True)
+    thread.start()
+    return thread
