@@ -69,6 +69,41 @@ def set_enabled(path: Path, source_id: str, enabled: bool) -> Source:
     return _replace(path, "".join(lines)).get(source_id)
 
 
+def replace_source(path: Path, source_id: str, entry: dict[str, Any]) -> Source:
+    """Put `entry` where the source's entry was; the rest of the file is untouched."""
+    text, (start, end) = path.read_text(encoding="utf-8"), _entry_lines(path, source_id)
+    lines = text.splitlines(keepends=True)
+    item = yaml.safe_dump([entry], allow_unicode=True, sort_keys=False, width=200)
+    lines[start:end] = [f"  {line}\n" for line in item.splitlines()]
+    return _replace(path, "".join(lines)).get(entry["id"])
+
+
+def remove_source(path: Path, source_id: str) -> None:
+    text, (start, end) = path.read_text(encoding="utf-8"), _entry_lines(path, source_id)
+    lines = text.splitlines(keepends=True)
+    del lines[start:end]
+    _replace(path, "".join(lines))
+
+
+def _entry_lines(path: Path, source_id: str) -> tuple[int, int]:
+    """The lines [start, end) of a source's entry, without the comments that follow it (they
+    head the next entry or section)."""
+    text = path.read_text(encoding="utf-8")
+    load_catalog(path).get(source_id)  # KeyError for an unknown id, CatalogError for a broken file
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    assert isinstance(root, yaml.MappingNode)
+    sources = next(v for k, v in root.value if k.value == "sources")
+    node = next(n for n in sources.value if any(k.value == "id" and v.value == source_id for k, v in n.value))
+    lines = text.splitlines()
+    start = node.start_mark.line
+    end = node.end_mark.line  # where the next token starts: the line stays when nothing of ours is on it
+    if end < len(lines) and lines[end][:node.end_mark.column].strip():
+        end += 1
+    while end > start + 1 and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
+        end -= 1
+    return start, end
+
+
 def _replace(path: Path, text: str) -> Catalog:
     """Write `text` next to `path`, validate it, and move it into place; nothing changes on error."""
     fd, temporary = tempfile.mkstemp(prefix=".catalog-", suffix=".yaml", dir=path.parent)

@@ -25,7 +25,7 @@ from query_api.guards import RequestLimits, problem_body
 from query_api.metrics import index_gauges
 from query_api.models import Problem
 from query_api.observe import ApiMetrics, ObserveRequests
-from query_api.pages import PAGE_HEADERS, embed_page, pick_lang, portal_page
+from query_api.pages import PAGE_HEADERS, admin_page, embed_page, pick_lang, portal_page
 from smesearch.wiring import App
 
 log = logging.getLogger("smesearch.api")
@@ -120,6 +120,18 @@ def create_app(app: App) -> FastAPI:
     def embed(request: Request, lang: str | None = None) -> HTMLResponse:
         page_lang = pick_lang(lang, request.headers.get("accept-language", ""))
         return HTMLResponse(embed_page(page_lang, str(request.base_url)), headers=PAGE_HEADERS)
+
+    admin_source = resources.files("query_api").joinpath("static/admin.js").read_text("utf-8")
+
+    @api.get("/admin", include_in_schema=False, response_class=HTMLResponse)
+    def console() -> HTMLResponse:
+        return HTMLResponse(admin_page(), headers={**PAGE_HEADERS, "X-Frame-Options": "DENY",
+                                                   "Cache-Control": "no-store"})
+
+    @api.get("/admin.js", include_in_schema=False)
+    def console_script() -> Response:
+        return Response(admin_source, media_type="text/javascript; charset=utf-8",
+                        headers={"X-Content-Type-Options": "nosniff"})
 
     @api.get("/widget.js", include_in_schema=False)
     def widget() -> Response:

@@ -143,3 +143,72 @@ def embed_page(lang: str, base_url: str) -> str:
 <h3>{escape(t["preview"])}</h3>
 <div class="preview"><sme-search api="" lang="{lang}"></sme-search></div>"""
     return _frame(lang, f'{t["embed"]} · {t["title"]}', body, "/embed")
+
+
+ADMIN_STYLE = """
+body { font: 15px/1.5 system-ui, sans-serif; margin: 0 auto; max-width: 80rem; padding: 1rem 1.25rem 3rem; color: #1b1f24; }
+header { display: flex; justify-content: space-between; align-items: baseline; flex-wrap: wrap; gap: 1rem; }
+table { border-collapse: collapse; width: 100%; margin: .5rem 0 1.5rem; font-size: .9rem; }
+th, td { text-align: start; padding: .3rem .5rem; border-bottom: 1px solid #d0d5dd; vertical-align: top; }
+td.number { text-align: end; font-variant-numeric: tabular-nums; }
+.status-failed { color: #b42318; font-weight: 600; } .status-succeeded { color: #027a48; }
+.status-running, .status-queued { color: #b54708; }
+.alert-flag { color: #b42318; font-weight: 700; }
+button { font: inherit; padding: .2rem .6rem; margin-inline-end: .3rem; }
+:focus-visible { outline: 3px solid #0b5cad; outline-offset: 2px; }
+#message.error, #signin-error { color: #b42318; }
+.swatch::before { content: ""; display: inline-block; width: .8em; height: .8em; margin-inline: .6em .3em; background: var(--swatch); }
+svg { width: 100%; max-width: 44rem; height: auto; border: 1px solid #d0d5dd; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+@media (forced-colors: active) { .swatch::before { forced-color-adjust: none; } }
+"""
+
+
+def admin_page() -> str:
+    """The operator console. Operators use it in English for now; every control is labelled."""
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>Operator console · SME market-expansion search</title>
+<style>{ADMIN_STYLE}</style>
+<script src="/admin.js" defer></script>
+</head>
+<body>
+<header><h1>Operator console</h1><a href="/">Search portal</a></header>
+<main>
+<section id="signin" aria-labelledby="signin-title">
+  <h2 id="signin-title">Sign in</h2>
+  <form id="signin-form">
+    <label for="key">Operator key</label>
+    <input id="key" type="password" autocomplete="off" required size="50">
+    <button type="submit">Sign in</button>
+  </form>
+  <p id="signin-error" role="alert"></p>
+  <p>Make a key with <code>smesearch operators add NAME --role admin</code> (or <code>--role read</code> to look only).</p>
+</section>
+<div id="console" hidden>
+  <p>Signed in as <b id="who"></b> · <button type="button" id="signout">Sign out</button> · <span id="updated"></span></p>
+  <p id="message" role="status" aria-live="polite"></p>
+  <section aria-labelledby="sources-title"><h2 id="sources-title">Sources</h2>
+  <table><thead><tr><th scope="col">Source</th><th scope="col">Name</th><th scope="col">Group</th><th scope="col">Schedule</th>
+  <th scope="col">Next run</th><th scope="col">Last run</th><th scope="col">Status</th><th scope="col">Documents</th>
+  <th scope="col">Actions</th></tr></thead><tbody id="sources"></tbody></table></section>
+  <section aria-labelledby="chart-title"><h2 id="chart-title">Pages indexed per day, by source group (30 days)</h2>
+  <p id="legend"></p><svg id="chart" role="img" aria-labelledby="chart-title"></svg>
+  <p id="chart-empty">No successful runs in the last 30 days.</p>
+  <details><summary>The figures as a table</summary><table id="chart-table"></table></details></section>
+  <section aria-labelledby="alerts-title"><h2 id="alerts-title">Alerts</h2><ul id="alerts"></ul>
+  <p id="no-alerts">No alerts.</p></section>
+  <section aria-labelledby="runs-title"><h2 id="runs-title">Runs</h2>
+  <table><thead><tr><th scope="col">Run</th><th scope="col">Source</th><th scope="col">Status</th><th scope="col">Trigger</th>
+  <th scope="col">Started</th><th scope="col">Took</th><th scope="col">Fetched</th><th scope="col">New</th><th scope="col">Updated</th>
+  <th scope="col">Errors</th><th scope="col">Error</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+  <tbody id="runs"></tbody></table></section>
+</div>
+</main>
+</body>
+</html>
+"""

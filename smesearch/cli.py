@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterable
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict
 from importlib import resources
@@ -374,16 +375,45 @@ def demo(
         failed = _crawl_sources(settings, list(load_catalog(catalog).sources), catalog)
         if failed:
             raise _fail(f"{failed} demo crawls failed", EXIT_CRAWL_FAILED)
+        # From here on the demo catalog is the catalog: for the API, the console and the crawls
+        # the scheduler starts.
+        ctx.obj = settings = settings.model_copy(update={"catalog": catalog})
+        os.environ["SMESEARCH_CATALOG"] = str(catalog.resolve())
         app = _app(ctx)
         host, port = host or settings.host, port or settings.port
         typer.echo(f"demo index: {app.backend.stats().documents} documents in {settings.data_dir}")
         typer.echo(f"search API: http://{host}:{port}/api/search?q=汽车零部件  (docs at /docs)")
-        typer.echo(f"portal:     http://{host}:{port}/")
+        typer.echo(f"portal:     http://{host}:{port}/   embedding: /embed   operators: /admin")
         if not app.operators.list():
             typer.echo(f"operator key (admin, shown once): {app.operators.add('demo', 'admin')}")
-        _serve_api(app, host, port, 1)
+        from scheduler.service import SchedulerService
+
+        scheduled = _schedule_from_catalog(app, load_catalog(catalog).sources)
+        service = SchedulerService(settings)
+        service.start()
+        typer.echo(f"scheduler: {scheduled} demo sources re-crawled on their catalog schedules")
+        try:
+            _serve_api(app, host, port, 1)
+        finally:
+            service.stop()
     finally:
         network.stop()
+
+
+def _schedule_from_catalog(app: App, sources: Iterable[Source]) -> int:
+    """Give every enabled source without a schedule the one its catalog entry names."""
+    from scheduler.schedules import ScheduleError
+
+    have = {s.source for s in app.schedule_book.schedules()}
+    made = 0
+    for source in sources:
+        if source.enabled and source.id not in have and source.schedule:
+            try:
+                app.schedule_book.set(source.id, source.schedule, jitter_s=30)
+                made += 1
+            except ScheduleError as exc:
+                typer.echo(f"{source.id}: schedule {source.schedule!r} not set: {exc}", err=True)
+    return made
 
 
 @cli.command()
@@ -652,7 +682,11 @@ cli.add_typer(runs_cli, name="runs")
 
 
 @cli.command()
-def scheduler(ctx: typer.Context) -> None:
+def scheduler(
+    ctx: typer.Context,
+    from_catalog: Annotated[bool, typer.Option(
+        help="first give every enabled source without a schedule its catalog `schedule`")] = False,
+) -> None:
     """Run the schedules: fire crawls when due, start queued runs, record every outcome. Stops on
     Ctrl-C or SIGTERM; runs in progress are then recovered by the next scheduler."""
     import signal
@@ -662,6 +696,9 @@ def scheduler(ctx: typer.Context) -> None:
     from scheduler.service import SchedulerService
 
     configure_logging("INFO")
+    if from_catalog:
+        typer.echo(f"scheduler: {_schedule_from_catalog(_app(ctx), _catalog(ctx).sources)} schedules added from "
+                   "the catalog", err=True)
     service = SchedulerService(ctx.obj)
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())

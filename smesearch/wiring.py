@@ -10,6 +10,8 @@ from indexer.pipeline import Indexer, TranslationHook, load_translation_hook
 from indexer.service import Limits, SearchService
 from query_api.operators import OperatorKeys
 from query_api.searchlog import SearchLog
+from scheduler.schedules import ScheduleBook
+from scheduler.store import RunStore
 from smesearch.settings import Settings
 from translation.service import Translations, open_translations
 
@@ -69,7 +71,19 @@ class App:
     def operators(self) -> OperatorKeys:
         return OperatorKeys(self.settings.data_dir / "operators.sqlite")
 
+    @cached_property
+    def run_store(self) -> RunStore:
+        return RunStore(self.settings.scheduler_database_url)
+
+    @cached_property
+    def schedule_book(self) -> ScheduleBook:
+        return ScheduleBook(self.settings.scheduler_database_url, self.settings.misfire_grace_s)
+
     def close(self) -> None:
+        if "schedule_book" in self.__dict__:
+            self.schedule_book.close()
+        if "run_store" in self.__dict__:
+            self.run_store.close()
         if self.__dict__.get("search_log") is not None:
             self.search_log.close()  # type: ignore[union-attr]
         if "backend" in self.__dict__:
