@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import traceback
+from collections.abc import Iterator
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from crawler.database import DatabaseSourceError, RowErrors, database_documents
 from crawler.job import CrawlJob
 from crawler.state import STATE_FILE, CrawlState, RunRecord
 from indexer.backends.base import BackendError
+from indexer.document import Document
 from indexer.importer import LineErrors, read_jsonl
 from smesearch.settings import Settings
 from smesearch.wiring import App
@@ -158,7 +160,8 @@ def _read_jsonl(job: CrawlJob) -> None:
         errors = LineErrors()
         try:
             with path.open("rb") as stream:
-                report = job.app.indexer.index(read_jsonl(stream, errors), batch_size=job.batch_size)
+                report = job.app.indexer.index(_owned(read_jsonl(stream, errors), job.source.id),
+                                               batch_size=job.batch_size)
         except OSError as exc:
             raise RunFailed(f"cannot read {path}: {exc.strerror}") from None
         job.counters.fetched += report.added + report.updated + report.unchanged + len(errors.errors)
@@ -167,6 +170,16 @@ def _read_jsonl(job: CrawlJob) -> None:
         job.counters.unchanged += report.unchanged
         if errors.errors:
             job.counters.errors["bad_line"] += len(errors.errors)
+
+
+def _owned(documents: Iterator[Document], source_id: str) -> Iterator[Document]:
+    """Documents a catalog source brings in belong to it (their counts, alerts and deletion go by
+    source), whatever the file's rows say."""
+    for doc in documents:
+        if doc.source != source_id:
+            doc.source = source_id
+            doc.content_hash = doc.compute_hash()
+        yield doc
 
 
 def crawl_in_subprocess(source_id: str, settings: Settings, catalog: Path | None, progress: bool = False,
