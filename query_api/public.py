@@ -3,15 +3,17 @@ document, and the catalog of sources. Read-only, no credentials, rate-limited by
 # No `from __future__ import annotations`: the parameter limits come from the settings, so the
 # annotations must be evaluated where the routes are defined.
 
+import threading
 from typing import Annotated, Literal
 
+from cachetools import TTLCache
 from fastapi import APIRouter, HTTPException, Path, Query
 
 from categories import CATEGORIES, NOT_SPECIFIED, SERVICE_LIST
 from crawler.catalog import load_catalog
 from crawler.catalog_edit import effective_catalog
 from crawler.state import STATE_FILE, CrawlState
-from indexer.service import filters_from
+from indexer.service import SearchResponse, filters_from
 from query_api.models import (
     LANG_NAMES,
     DocumentOut,
@@ -40,6 +42,10 @@ SEARCH_EXAMPLES = {
 def router(app: App) -> APIRouter:
     settings = app.settings
     api = APIRouter(prefix="/api", tags=["search"])
+    # Searches repeat (the same top queries, the same page reloaded): a short-lived cache per worker.
+    cache: TTLCache[tuple[object, ...], SearchResponse] | None = (
+        TTLCache(settings.search_cache_entries, settings.search_cache_s) if settings.search_cache_s > 0 else None)
+    cache_lock = threading.Lock()
 
     @api.get("/search", response_model=SearchOut, summary="Keyword or key-sentence search")
     def search(
@@ -67,8 +73,16 @@ def router(app: App) -> APIRouter:
             description="also give each snippet translated into this language")] = None,
     ) -> SearchOut:
         filters = filters_from(category, service, lang, group, source, site, date_from, date_to)
-        response = app.search.search(q, mode, filters, page, size, sort, translate=translate,
-                                     snippet_lang=snippet_lang or "")
+        key = (q, mode, category, service, lang, group, source, site, date_from, date_to, page, size, sort,
+               translate, snippet_lang)
+        with cache_lock:
+            response = cache.get(key) if cache is not None else None
+        if response is None:
+            response = app.search.search(q, mode, filters, page, size, sort, translate=translate,
+                                         snippet_lang=snippet_lang or "")
+            if cache is not None:
+                with cache_lock:
+                    cache[key] = response
         if app.search_log is not None:
             used = {k: v for k, v in {"category": category, "service": service, "lang": lang, "group": group,
                                       "source": source, "site": site, "from": date_from, "to": date_to,

@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     alert_failures: int = 3  # consecutive failed runs that raise an alert
     alert_webhook_url: str = ""  # alerts are POSTed here as JSON
     alert_webhook_allow_private: bool = False
+    # Identical searches within this many seconds are answered from a per-worker cache, so a page
+    # can be up to that stale after a crawl commits; 0 turns the cache off.
+    search_cache_s: float = 10.0
+    search_cache_entries: int = 10_000
     search_log: bool = True  # queries, filters, hit counts and latency for analytics; nothing about who asked
     access_log: bool = True  # one JSON line per request on stderr
     demo_network_port: int = 8101  # the demo network's five sites listen here and on the next four ports

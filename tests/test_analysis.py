@@ -142,3 +142,14 @@ def test_a_custom_user_dictionary_replaces_ours(tmp_path: Path) -> None:
     assert custom.user_dictionary == [("华晨宝马", 500, "nz"), ("abc公司", 10, None)]
     assert custom.query_variants("华晨宝马")[0].words == ("华晨宝马",)
     assert custom.query_variants("贴牌生产")[0].words == ("贴", "牌", "生产")  # ours is not loaded
+
+
+def test_japanese_is_analysed_safely_from_many_threads_at_once(analyser: Analyser) -> None:
+    """The API analyses queries on a thread pool; Sudachi's tokenizer refuses concurrent use."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    text = "自動車部品の販売代理店を中国で募集しています。ブレーキ部品を製造しています。"
+    expected = analyser.analyse(text, "ja").words
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda _: analyser.analyse(text, "ja").words, range(400)))
+    assert all(r == expected for r in results)

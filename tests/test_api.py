@@ -30,7 +30,7 @@ PAGES = [
 
 
 def open_client(tmp_path: Path, **settings: Any) -> tuple[TestClient, App]:
-    app = App(Settings(data_dir=tmp_path / "data", **{"rate_limit": "", **settings}))
+    app = App(Settings(data_dir=tmp_path / "data", **{"rate_limit": "", "search_cache_s": 0, **settings}))
     app.indexer.index([doc(d.url, **{k: v for k, v in d.to_dict().items() if k != "url"}) for d in PAGES])
     return TestClient(create_app(app), raise_server_exceptions=False), app
 
@@ -285,3 +285,17 @@ def test_the_portal_and_embed_pages_are_built_on_the_widget_in_three_languages(c
 def test_unknown_routes_are_problem_details(client: TestClient) -> None:
     r = client.get("/api/nothing-here")
     assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json"
+
+
+def test_repeated_searches_come_from_a_short_lived_cache(tmp_path: Path) -> None:
+    client, app = open_client(tmp_path, search_cache_s=60)
+    assert client.get("/api/search", params={"q": "brake"}).json()["total"] == 1
+    app.indexer.index([doc("https://d.example.com/brakes", title="Brake pads exporter", body="Brake pads.")])
+    assert client.get("/api/search", params={"q": "brake"}).json()["total"] == 1  # within the cache's life
+    assert client.get("/api/search", params={"q": "brake", "size": 5}).json()["total"] == 2  # another request
+    app.close()
+    uncached, app = open_client(tmp_path / "fresh", search_cache_s=0)
+    assert uncached.get("/api/search", params={"q": "brake"}).json()["total"] == 1
+    app.indexer.index([doc("https://d.example.com/brakes", title="Brake pads exporter", body="Brake pads.")])
+    assert uncached.get("/api/search", params={"q": "brake"}).json()["total"] == 2
+    app.close()

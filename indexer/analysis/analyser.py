@@ -15,6 +15,7 @@ Two token streams come out of a text:
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ import jieba
 import opencc
 import rjieba
 import Stemmer
-from sudachipy import Dictionary, SplitMode
+from sudachipy import Dictionary, SplitMode, Tokenizer
 
 from indexer.analysis.language import DetectorName, LanguageIdentifier, has_han, has_kana, script_language
 
@@ -115,7 +116,10 @@ class Analyser:
         self._s2t = opencc.OpenCC("s2t")
         self._t2jp = opencc.OpenCC("t2jp")
         sudachi = Dictionary(dict="core")
-        self._sudachi = sudachi.tokenizer(SplitMode.C, fields={"pos", "normalized_form", "split_a"})
+        self._sudachi_dictionary = sudachi
+        # A Sudachi tokenizer refuses concurrent use, and the API analyses queries on a thread
+        # pool: one tokenizer per thread, over the one dictionary.
+        self._sudachi_by_thread = threading.local()
         self._pos_drop, self._pos_function = _pos_ids(sudachi)
         self._stemmer = Stemmer.Stemmer("english")
         self.stopwords = load_stopwords()
@@ -128,6 +132,13 @@ class Analyser:
                 self._jieba.add_word(word, freq, tag)
                 self.user_dictionary.append((word, freq, tag))
                 known.add(word)
+
+    def _tokenizer(self) -> Tokenizer:
+        tokenizer = getattr(self._sudachi_by_thread, "tokenizer", None)
+        if tokenizer is None:
+            tokenizer = self._sudachi_dictionary.tokenizer(SplitMode.C, fields={"pos", "normalized_form", "split_a"})
+            self._sudachi_by_thread.tokenizer = tokenizer
+        return tokenizer
 
     # -- normalisation -------------------------------------------------------------------
 
@@ -222,7 +233,7 @@ class Analyser:
         dropped: list[str] = []
         if lang == "ja":
             for chunk in _chunks(norm):
-                for m in self._sudachi.tokenize(chunk):
+                for m in self._tokenizer().tokenize(chunk):
                     pos = m.part_of_speech_id()
                     if pos in self._pos_drop:
                         continue
@@ -254,7 +265,7 @@ class Analyser:
         out: list[str] = []
         append, extend = out.append, out.extend
         for chunk in _chunks(norm):
-            for m in self._sudachi.tokenize(chunk):
+            for m in self._tokenizer().tokenize(chunk):
                 if m.part_of_speech_id() in drop:
                     continue
                 form = m.normalized_form()
@@ -297,7 +308,7 @@ class Analyser:
             return [t for t in self._jieba.cut(norm, False) if t.isalnum()]
         if lang == "ja":
             skip = self._pos_drop | self._pos_function
-            return [m.normalized_form() for chunk in _chunks(norm) for m in self._sudachi.tokenize(chunk)
+            return [m.normalized_form() for chunk in _chunks(norm) for m in self._tokenizer().tokenize(chunk)
                     if m.part_of_speech_id() not in skip]
         return [m.group() for m in _CJK_OR_WORD.finditer(norm)]
 
