@@ -50,11 +50,7 @@ def add_source(path: Path, entry: dict[str, Any]) -> Source:
 
 def set_enabled(path: Path, source_id: str, enabled: bool) -> Source:
     text = path.read_text(encoding="utf-8")
-    load_catalog(path).get(source_id)  # KeyError for an unknown id, CatalogError for a broken file
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
-    assert isinstance(root, yaml.MappingNode)
-    sources = next(v for k, v in root.value if k.value == "sources")
-    node = next(n for n in sources.value if any(k.value == "id" and v.value == source_id for k, v in n.value))
+    node = _entry_node(path, text, source_id)
     lines = text.splitlines(keepends=True)
     value = "true" if enabled else "false"
     existing = [(k, v) for k, v in node.value if k.value == "enabled"]
@@ -89,11 +85,7 @@ def _entry_lines(path: Path, source_id: str) -> tuple[int, int]:
     """The lines [start, end) of a source's entry, without the comments that follow it (they
     head the next entry or section)."""
     text = path.read_text(encoding="utf-8")
-    load_catalog(path).get(source_id)  # KeyError for an unknown id, CatalogError for a broken file
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
-    assert isinstance(root, yaml.MappingNode)
-    sources = next(v for k, v in root.value if k.value == "sources")
-    node = next(n for n in sources.value if any(k.value == "id" and v.value == source_id for k, v in n.value))
+    node = _entry_node(path, text, source_id)
     lines = text.splitlines()
     start = node.start_mark.line
     end = node.end_mark.line  # where the next token starts: the line stays when nothing of ours is on it
@@ -102,6 +94,17 @@ def _entry_lines(path: Path, source_id: str) -> tuple[int, int]:
     while end > start + 1 and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
         end -= 1
     return start, end
+
+
+def _entry_node(path: Path, text: str, source_id: str) -> yaml.MappingNode:
+    """The YAML node of a source's entry, with its marks (line, column) in `text`."""
+    load_catalog(path).get(source_id)  # KeyError for an unknown id, CatalogError for a broken file
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    assert isinstance(root, yaml.MappingNode)
+    sources = next(v for k, v in root.value if k.value == "sources")
+    node = next(n for n in sources.value if any(k.value == "id" and v.value == source_id for k, v in n.value))
+    assert isinstance(node, yaml.MappingNode)
+    return node
 
 
 def _replace(path: Path, text: str) -> Catalog:

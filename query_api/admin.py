@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 
 from crawler.catalog import CatalogError, Source, load_catalog
 from crawler.catalog_edit import add_source, editable_catalog, effective_catalog, remove_source, replace_source
-from query_api.models import AnalyticsOut, DayCount, Problem, QueryCount
+from query_api.models import AnalyticsOut, DayCount, Problem, QueryCount, SourceBase
 from query_api.operators import Operator, Role
 from scheduler.schedules import Schedule, ScheduleError
 from scheduler.store import Alert, Run, now
@@ -83,15 +83,8 @@ class RunOut(BaseModel):
     cancel_requested: bool
 
 
-class SourceOut(BaseModel):
-    id: str
-    names: dict[str, str]
-    group: str
-    kind: str
-    start_urls: list[str]
-    enabled: bool
+class SourceOut(SourceBase):
     allow_private: bool
-    documents: int
     schedule: str | None = Field(None, description="the scheduler's schedule, if any")
     paused: bool = False
     next_run_at: str | None = None

@@ -126,15 +126,20 @@ class DocumentOut(BaseModel):
     translations: dict[str, TranslationOut]
 
 
-class SourceOut(BaseModel):
+class SourceBase(BaseModel):
+    """What the public catalog and the operator API both say about a source."""
+
     id: str
     names: dict[str, str]
     group: str
     kind: str
     start_urls: list[str]
     enabled: bool
-    schedule: str
     documents: int = Field(description="documents of this source in the index")
+
+
+class SourceOut(SourceBase):
+    schedule: str = Field(description="how often the catalog asks for it to be crawled")
     last_crawled_at: str | None = Field(None, description="end of the last successful crawl")
     last_run_status: str | None = None
 
