@@ -15,6 +15,7 @@ from bench.corpus import write
 from indexer.analysis import Analyser
 from indexer.backends import open_backend
 from indexer.backends.base import directory_size
+from indexer.backends.embedded import INDEX_DIR
 from indexer.importer import LineErrors, read_jsonl
 from indexer.pipeline import Indexer
 
@@ -38,9 +39,9 @@ def build(count: int, workers: int = 2) -> tuple[Path, dict[str, float]]:
         "seconds": seconds,
         "docs_per_s": count / seconds,
         "corpus_mb": corpus.stat().st_size / 1e6,
-        "index_mb": directory_size(data / "index" / "embedded" / "tantivy") / 1e6,
+        "index_mb": directory_size(data / "index" / "embedded" / INDEX_DIR) / 1e6,
         "store_mb": directory_size(data / "index" / "embedded") / 1e6
-        - directory_size(data / "index" / "embedded" / "tantivy") / 1e6,
+        - directory_size(data / "index" / "embedded" / INDEX_DIR) / 1e6,
     }
 
 

@@ -370,7 +370,7 @@ def translate_query(query: AnalysedQuery, analyser: Analyser, translator: QueryT
                         # A reading scores the sum of its words: a two-word translation must not
                         # outweigh the one word typed just by having two.
                         weight = round(TRANSLATED_WEIGHTS[rank] / len(v.words), 3)
-                        reading = QueryTermVariant(target, v.words, v.exact if len(v.words) > 1 else (),
+                        reading = QueryTermVariant(target, v.words, (),
                                                    weight, source)
                         if all(reading.words != known.words for known in found):
                             found.append(reading)

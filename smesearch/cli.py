@@ -254,15 +254,13 @@ def stats(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] =
 
 @cli.command()
 def reindex(ctx: typer.Context) -> None:
-    """Elasticsearch: analyse every stored document again into a new versioned index and move the
-    alias to it atomically; searches keep answering throughout."""
+    """Analyse every stored document again into a new index. Elasticsearch builds a new versioned
+    index and moves the alias to it atomically, so searches keep answering; the embedded index is
+    rebuilt in place from its document store (needed after an upgrade changes its layout)."""
     from tqdm import tqdm
 
     app = _app(ctx)
     backend = app.backend
-    if not hasattr(backend, "reindex"):
-        raise _fail(f"reindex is for the elasticsearch backend; the {backend.name} index is rebuilt by "
-                    "importing or crawling again", EXIT_BAD_INPUT)
     try:
         with tqdm(desc="reindexing", unit=" docs", file=sys.stderr, disable=None) as bar:
             done = [0]
@@ -274,7 +272,8 @@ def reindex(ctx: typer.Context) -> None:
             new, count = backend.reindex(app.indexer.prepare, progress=progress)
     except BackendError as exc:
         raise _fail(str(exc), EXIT_BACKEND) from None
-    typer.echo(f"reindexed {count} documents into {new}; {backend.alias} now points at it")  # type: ignore[attr-defined]
+    alias = getattr(backend, "alias", None)
+    typer.echo(f"reindexed {count} documents into {new}" + (f"; {alias} now points at it" if alias else ""))
 
 
 @cli.command()
@@ -372,6 +371,7 @@ def demo(
         catalog = network.write_catalog(settings.data_dir / "demo-catalog.yaml", listings=sample)
         for name, server in network.servers.items():
             typer.echo(f"demo network: {name:<9} {server.url}/")
+        _rebuild_if_needed(settings)
         failed = _crawl_sources(settings, list(load_catalog(catalog).sources), catalog)
         if failed:
             raise _fail(f"{failed} demo crawls failed", EXIT_CRAWL_FAILED)
@@ -398,6 +398,18 @@ def demo(
             service.stop()
     finally:
         network.stop()
+
+
+def _rebuild_if_needed(settings: Settings) -> None:
+    """An index left by an earlier version is rebuilt from its stored documents before crawling."""
+    app = App(settings)
+    try:
+        if getattr(app.backend, "needs_reindex", False):
+            typer.echo("the index was built by an earlier version of smesearch: rebuilding it from its stored "
+                       "documents")
+            app.backend.reindex(app.indexer.prepare)
+    finally:
+        app.close()
 
 
 def _schedule_from_catalog(app: App, sources: Iterable[Source]) -> int:

@@ -35,9 +35,9 @@ def stored_count(db: Path) -> int:
 
 
 def tantivy_count(index_dir: Path) -> int:
-    from indexer.backends.embedded import build_schema
+    from indexer.backends.embedded import INDEX_DIR, build_schema
 
-    index = tantivy.Index(build_schema(), path=str(index_dir / "tantivy"), reuse=True)
+    index = tantivy.Index(build_schema(), path=str(index_dir / INDEX_DIR), reuse=True)
     return int(index.searcher().num_docs)
 
 

@@ -30,6 +30,7 @@ import yaml
 from crawler.demo_network.server import Resource, SiteServer
 from crawler.extract import mojibake_count
 from crawler.middlewares import _resolved_reason
+from indexer.backends.embedded import INDEX_DIR
 from indexer.document import document_id
 from tests.helpers import free_port
 
@@ -149,7 +150,7 @@ def test_a_site_crawl_keeps_the_pages_and_counts_what_it_skipped(crawl: Crawl, s
 def test_a_recrawl_of_an_unchanged_site_is_answered_by_304_and_writes_nothing(crawl: Crawl, site: SiteServer) -> None:
     crawl.sources(source(site))
     crawl.crawl()
-    index_files = {p: p.stat().st_mtime_ns for p in (crawl.data / "index" / "embedded" / "tantivy").iterdir()}
+    index_files = {p: p.stat().st_mtime_ns for p in (crawl.data / "index" / "embedded" / INDEX_DIR).iterdir()}
     site.requests.clear()
 
     again = crawl.crawl()
@@ -158,7 +159,7 @@ def test_a_recrawl_of_an_unchanged_site_is_answered_by_304_and_writes_nothing(cr
     # redirecting address, which are no documents), and the index was not touched.
     pages = [(p, h) for p, h in site.requests if p in ("/", "/gbk.html", "/sjis.html", "/new.html")]
     assert len(pages) == 4 and all("if-none-match" in h and "if-modified-since" in h for _, h in pages)
-    assert {p: p.stat().st_mtime_ns for p in (crawl.data / "index" / "embedded" / "tantivy").iterdir()} == index_files
+    assert {p: p.stat().st_mtime_ns for p in (crawl.data / "index" / "embedded" / INDEX_DIR).iterdir()} == index_files
     # Links of pages answered 304 are followed from the last run's record.
     assert "/sjis.html" in [p for p, _ in site.requests]
 

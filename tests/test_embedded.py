@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from indexer.analysis import Analyser
 from indexer.backends import BackendError, open_backend
+from indexer.backends.base import SearchFilters
+from indexer.backends.embedded import INDEX_DIR
+from indexer.document import SERVICES
 from indexer.pipeline import Indexer
 from indexer.service import SearchService
-from tests.helpers import doc
+from tests.helpers import doc, run
 
 
 def test_a_serving_process_sees_what_an_importer_commits(analyser: Analyser, tmp_path: Path) -> None:
@@ -40,3 +45,101 @@ def test_one_writer_at_a_time_and_the_lock_ends_with_the_import(analyser: Analys
     finally:
         first.close()
         second.close()
+
+
+def test_category_and_service_facets_agree_with_filtering_on_each_value(analyser: Analyser, tmp_path: Path) -> None:
+    """Facets are counted from bit masks; each count must be what filtering on that value finds."""
+    backend = open_backend("embedded", tmp_path)
+    try:
+        Indexer(analyser, backend).index([
+            doc("https://a.example.cn/1", title="汽车零部件企业寻求合资伙伴", body="招募代理商，寻求投资，招聘工程师。"),
+            doc("https://a.example.cn/2", title="纺织服装企业招募代理商", body="针织面料和成衣。"),
+            doc("https://b.example.jp/3", title="自動車部品の調達先を探しています", body="購買担当が見積もりを募集。"),
+            doc("https://c.example.com/4", title="Green tea exporter", body="Organic green tea and processed foods."),
+            doc("https://c.example.com/5", title="A page about nothing in particular", body="Weather today."),
+        ])
+        service = SearchService(analyser, backend)
+        everything = service.search("-nothingmatchesthis", size=1)
+        facets = {name: dict(values) for name, values in everything.facets.items()}
+        assert everything.total == 5
+        assert len(facets["category"]) >= 3 and len(facets["service"]) >= 3  # the corpus exercises several bits
+        for c in range(1, 12):
+            filtered = service.search("-nothingmatchesthis", filters=SearchFilters(categories=[c]), size=1).total
+            assert facets["category"].get(str(c), 0) == filtered, c
+        for s in SERVICES:
+            filtered = service.search("-nothingmatchesthis", filters=SearchFilters(services=[s]), size=1).total
+            assert facets["service"].get(s, 0) == filtered, s
+        counts = [n for _, n in everything.facets["category"]]
+        assert counts == sorted(counts, reverse=True)  # most frequent first, as every backend orders them
+    finally:
+        backend.close()
+
+
+def test_an_index_of_an_older_layout_is_refused_until_reindex_rebuilds_it(analyser: Analyser, tmp_path: Path) -> None:
+    backend = open_backend("embedded", tmp_path)
+    Indexer(analyser, backend).index([doc("https://a.example.cn/1", title="汽车零部件供应商"),
+                                      doc("https://a.example.cn/2", title="纺织服装企业")])
+    backend.close()
+    home = tmp_path / "index" / "embedded"
+    (home / INDEX_DIR).rename(home / "tantivy")  # where the first layout kept its index
+
+    backend = open_backend("embedded", tmp_path)
+    try:
+        service = SearchService(analyser, backend)
+        assert backend.needs_reindex  # type: ignore[attr-defined]
+        with pytest.raises(BackendError, match=r"2 stored documents.*smesearch reindex"):
+            service.search("汽车零部件")
+        with pytest.raises(BackendError, match="smesearch reindex"):  # a crawl would skip unchanged pages
+            Indexer(analyser, backend).index([doc("https://a.example.cn/3", title="机械设备")])
+        assert backend.get(doc("https://a.example.cn/1", title="x").id) is not None
+
+        where, count = backend.reindex(Indexer(analyser, backend).prepare)
+        assert (where, count) == (str(home / INDEX_DIR), 2)
+        assert service.search("汽车零部件").total == 1
+        assert not (home / "tantivy").exists()  # the old layout's files are gone
+    finally:
+        backend.close()
+    reopened = open_backend("embedded", tmp_path)
+    try:
+        assert not reopened.needs_reindex  # type: ignore[attr-defined]
+        assert SearchService(analyser, reopened).search("纺织").total == 1
+    finally:
+        reopened.close()
+
+
+def test_the_cli_rebuilds_an_embedded_index(analyser: Analyser, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    backend = open_backend("embedded", data)
+    Indexer(analyser, backend).index([doc("https://a.example.cn/1", title="汽车零部件供应商")])
+    backend.close()
+    (data / "index" / "embedded" / INDEX_DIR).rename(data / "index" / "embedded" / "tantivy")
+    refused = run(data, "search", "汽车零部件")
+    assert refused.returncode != 0 and "smesearch reindex" in refused.stderr
+    rebuilt = run(data, "reindex")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "reindexed 1 documents" in rebuilt.stdout
+    assert "a.example.cn/1" in run(data, "search", "汽车零部件").stdout
+
+
+def test_searches_on_many_threads_see_each_commit(analyser: Analyser, tmp_path: Path) -> None:
+    """Each request thread reads on its own SQLite connection; none may keep seeing an older commit."""
+    backend = open_backend("embedded", tmp_path)
+    indexer = Indexer(analyser, backend)
+    service = SearchService(analyser, backend)
+    indexer.index([doc("https://a.example.cn/1", title="汽车零部件供应商")])
+    threads = 6
+    barrier = threading.Barrier(threads)
+
+    def search(_: int) -> tuple[int, int, bool]:
+        barrier.wait(timeout=30)  # every pool thread takes part, so each opens its own connection
+        response = service.search("汽车零部件")
+        return response.total, len(response.hits), "汽车零部件制造商" in [s.text for s in backend.suggest("汽车", 20)]
+
+    try:
+        with ThreadPoolExecutor(threads) as pool:
+            assert set(pool.map(search, range(threads))) == {(1, 1, False)}
+            indexer.index([doc("https://a.example.cn/2", title="汽车零部件制造商")])
+            after = set(pool.map(search, range(threads)))
+        assert after == {(2, 2, True)}
+    finally:
+        backend.close()

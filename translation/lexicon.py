@@ -13,6 +13,7 @@ SQLite file under the cache directory the first time it is needed, and read from
 
 from __future__ import annotations
 
+import functools
 import gzip
 import os
 import re
@@ -24,8 +25,11 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from indexer.sqlite_readers import ThreadConnections
+
 LEXICON_VERSION = 4
 MAX_GLOSSES = 4
+GLOSS_CACHE_ENTRIES = 100_000  # about 30 MB at most
 MAX_GLOSS_WORDS = 4  # longer glosses are explanations, not translations, and never a query's words
 
 _CEDICT_LINE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
@@ -208,11 +212,15 @@ class Lexicon:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.max_phrase_words = 4
-        self._db: sqlite3.Connection | None = None
+        self._compiled = False
+        self._readers = ThreadConnections(
+            lambda: sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False))
+        # Queries repeat their words (and paging repeats whole queries): look each one up once.
+        self._cached_glosses = functools.lru_cache(maxsize=GLOSS_CACHE_ENTRIES)(self._glosses)
 
     def _open(self) -> sqlite3.Connection:
         """Compiled on first use rather than on opening, so commands that never translate never wait."""
-        if self._db is None:
+        if not self._compiled:
             path = self.path
             if not path.is_file() or _version(path) != LEXICON_VERSION:
                 import fcntl
@@ -225,18 +233,20 @@ class Lexicon:
                         for old in path.parent.glob("lexicon-v*.sqlite"):  # 130 MB each
                             if old != path:
                                 old.unlink(missing_ok=True)
-            self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-        return self._db
+            self._compiled = True
+        return self._readers.get()
 
     def glosses(self, term: str, source: str, target: str, limit: int = MAX_GLOSSES) -> list[Gloss]:
+        return list(self._cached_glosses(term, source, target, limit))
+
+    def _glosses(self, term: str, source: str, target: str, limit: int) -> tuple[Gloss, ...]:
         rows = self._open().execute(
             "SELECT text, MIN(rank) AS best FROM gloss WHERE source = ? AND target = ? AND term = ? "
             "GROUP BY text ORDER BY best LIMIT ?", (source, target, term, limit)).fetchall()
-        return [Gloss(text, rank) for text, rank in rows]
+        return tuple(Gloss(text, rank) for text, rank in rows)
 
     def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
+        self._readers.close()
 
 
 def _version(path: Path) -> int:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from indexer.backends.base import Suggestion
 from indexer.document import Document
+from indexer.sqlite_readers import ThreadConnections
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -50,8 +51,12 @@ class DocumentStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        # Writes go through the one connection above; searches read on their own threads' connections.
+        self._readers = ThreadConnections(
+            lambda: sqlite3.connect(path, check_same_thread=False, isolation_level=None))
 
     def close(self) -> None:
+        self._readers.close()
         self._db.close()
 
     def hashes(self, ids: list[str]) -> dict[str, str]:
@@ -122,11 +127,11 @@ class DocumentStore:
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))
-        rows = self._db.execute(f"SELECT id, doc FROM documents WHERE id IN ({marks})", ids).fetchall()
+        rows = self._readers.get().execute(f"SELECT id, doc FROM documents WHERE id IN ({marks})", ids).fetchall()
         return {doc_id: Document.from_stored(json.loads(zlib.decompress(doc))) for doc_id, doc in rows}
 
     def suggest(self, prefix: str, limit: int) -> list[Suggestion]:
-        rows = self._db.execute(
+        rows = self._readers.get().execute(
             "SELECT text, kind, weight FROM suggestions WHERE norm >= ? AND norm < ? AND weight > 0 "
             "ORDER BY weight DESC, length(text), text LIMIT ?",
             (prefix, prefix + "\U0010ffff", limit * 3),
@@ -146,7 +151,7 @@ class DocumentStore:
         """Every stored document, in id order, read a batch at a time (for migrations)."""
         last = ""
         while True:
-            rows = self._db.execute("SELECT id, doc FROM documents WHERE id > ? ORDER BY id LIMIT ?",
+            rows = self._readers.get().execute("SELECT id, doc FROM documents WHERE id > ? ORDER BY id LIMIT ?",
                                     (last, batch)).fetchall()
             if not rows:
                 return
@@ -155,15 +160,16 @@ class DocumentStore:
                 last = doc_id
 
     def count(self) -> int:
-        return int(self._db.execute("SELECT count(*) FROM documents").fetchone()[0])
+        return int(self._readers.get().execute("SELECT count(*) FROM documents").fetchone()[0])
 
     def counts_by(self, column: str) -> dict[str, int]:
         assert column in ("lang", "source", "grp", "site")
-        rows = self._db.execute(f"SELECT {column}, count(*) FROM documents GROUP BY {column} ORDER BY 2 DESC")
+        rows = self._readers.get().execute(
+            f"SELECT {column}, count(*) FROM documents GROUP BY {column} ORDER BY 2 DESC")
         return dict(rows.fetchall())
 
     def last_commit(self) -> datetime | None:
-        row = self._db.execute("SELECT value FROM meta WHERE key = 'last_commit'").fetchone()
+        row = self._readers.get().execute("SELECT value FROM meta WHERE key = 'last_commit'").fetchone()
         return datetime.fromisoformat(row[0]) if row else None
 
 

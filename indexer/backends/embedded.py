@@ -6,9 +6,10 @@ tantivy answered queries several times faster and computes facets natively.
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,17 +38,30 @@ from indexer.backends.base import (
     word_fields,
 )
 from indexer.backends.docstore import DocumentStore
-from indexer.document import Document
+from indexer.document import SERVICES, Document
 from indexer.query import AllOf, AnyOf, Everything, NoneOf, PhraseMatch, Plan, SiteMatch, TermMatch
 
 WRITER_HEAP = 128_000_000
+# Bumped whenever build_schema changes. An index of an older layout is not opened for searching:
+# `smesearch reindex` rebuilds it from the document store.
+INDEX_LAYOUT = 2
+INDEX_DIR = f"tantivy-{INDEX_LAYOUT}"
+REINDEX_MARK = "REINDEX_NEEDED"
+# Categories and services are counted from one bit mask per document: tantivy's terms aggregation
+# over a multi-valued text field costs ten times as much as over one number (docs/BENCHMARKS.md).
+MASKED_FACETS = {"category": ("category_mask", tuple(str(c) for c in range(12))),
+                 "service": ("service_mask", SERVICES)}
 
 
 def build_schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
     sb.add_text_field("id", stored=True, tokenizer_name="raw")
-    for name in ("source", "site", "lang", "group", "category", "service"):
+    for name in ("source", "site", "lang", "group"):
         sb.add_text_field(name, fast=True, tokenizer_name="raw")
+    for name in ("category", "service"):  # filtered on; counted through their masks
+        sb.add_text_field(name, tokenizer_name="raw")
+    for mask, _ in MASKED_FACETS.values():
+        sb.add_unsigned_field(mask, fast=True, indexed=False)
     sb.add_date_field("date", indexed=True, fast=True)
     # Phrases run on the exact streams only, so only they pay for positions.
     for name in ("title", "body", "extra"):
@@ -62,7 +76,8 @@ class EmbeddedBackend:
 
     def __init__(self, path: Path, writer_heap: int = WRITER_HEAP) -> None:
         self.path = path
-        self._index_path = path / "tantivy"
+        self._index_path = path / INDEX_DIR
+        fresh = not (self._index_path / "meta.json").exists()
         self._index_path.mkdir(parents=True, exist_ok=True)
         self.schema = build_schema()
         try:
@@ -72,6 +87,9 @@ class EmbeddedBackend:
                 f"the index at {self._index_path} cannot be opened ({exc}); "
                 "it may come from another version: move it away and import again") from exc
         self._store = DocumentStore(path / "documents.sqlite")
+        if fresh and self._store.count():  # documents stored under an older layout (or a lost index)
+            (self._index_path / REINDEX_MARK).touch()
+        self._needs_reindex = (self._index_path / REINDEX_MARK).exists()
         self._writer: tantivy.IndexWriter | None = None
         self._writer_heap = writer_heap
         self._lock = threading.Lock()
@@ -93,9 +111,21 @@ class EmbeddedBackend:
     def known_hashes(self, ids: list[str]) -> dict[str, str]:
         return self._store.hashes(ids)
 
+    @property
+    def needs_reindex(self) -> bool:
+        """True while the index holds fewer documents than the store because its layout changed."""
+        return self._needs_reindex
+
+    def _check_layout(self) -> None:
+        if self._needs_reindex:
+            raise BackendError(
+                f"the index at {self._index_path} must be rebuilt from its {self._store.count()} stored documents "
+                "(it was built by an earlier version of smesearch, or lost): run `smesearch reindex`")
+
     def upsert(self, documents: list[IndexedDocument]) -> UpsertCounts:
         if not documents:
             return UpsertCounts()
+        self._check_layout()  # unchanged documents would be skipped and missing from the rebuilt index
         known = self._store.hashes([d.document.id for d in documents])
         writer = self._get_writer()
         added = updated = unchanged = 0
@@ -135,10 +165,13 @@ class EmbeddedBackend:
         tdoc.add_text("site", doc.site)
         tdoc.add_text("lang", doc.lang)
         tdoc.add_text("group", doc.group)
-        for c in doc.categories or [0]:
+        categories = doc.categories or [0]
+        for c in categories:
             tdoc.add_text("category", str(c))
+        tdoc.add_unsigned("category_mask", sum(1 << c for c in set(categories)))
         for s in doc.services:
             tdoc.add_text("service", s)
+        tdoc.add_unsigned("service_mask", sum(1 << SERVICES.index(s) for s in set(doc.services) if s in SERVICES))
         if doc.published_at is not None:  # undated pages sort last and fall outside date ranges
             tdoc.add_date("date", doc.published_at.astimezone(UTC).replace(tzinfo=None))
         tdoc.add_text("title", item.title)
@@ -147,6 +180,33 @@ class EmbeddedBackend:
         tdoc.add_text("title_exact", item.title_exact)
         tdoc.add_text("body_exact", item.body_exact)
         return tdoc
+
+    def reindex(self, prepare: Callable[[Document], IndexedDocument], batch_size: int = 500,
+                progress: Callable[[int], None] | None = None) -> tuple[str, int]:
+        """Rebuild the inverted index from the stored documents, analysed again by `prepare` (so a
+        new layout, dictionary or analyser takes effect), and drop indexes of older layouts. Run
+        it between crawls; servers answer with a clear error until it has finished."""
+        writer = self._get_writer()
+        writer.delete_all_documents()
+        count = 0
+        for doc in self._store.all_documents():
+            writer.add_document(self._to_tantivy(prepare(doc)))
+            count += 1
+            if progress is not None and count % batch_size == 0:
+                progress(count)
+        try:
+            self.commit()
+        except ValueError as exc:
+            self._writer = None
+            raise BackendError(_write_failure(self._index_path, exc)) from exc
+        if progress is not None:
+            progress(count)
+        (self._index_path / REINDEX_MARK).unlink(missing_ok=True)
+        self._needs_reindex = False
+        for old in self.path.glob("tantivy*"):
+            if old.is_dir() and old != self._index_path:
+                shutil.rmtree(old, ignore_errors=True)
+        return str(self._index_path), count
 
     def commit(self) -> None:
         """Commit, and give up the writer so that another process (an import beside a running
@@ -189,6 +249,8 @@ class EmbeddedBackend:
         if mtime != self._seen_meta:
             self._index.reload()
             self._seen_meta = mtime
+            self._needs_reindex = (self._index_path / REINDEX_MARK).exists()  # another process may have rebuilt it
+        self._check_layout()
         return self._index.searcher()
 
     def get(self, doc_id: str) -> Document | None:
@@ -222,9 +284,28 @@ class EmbeddedBackend:
         return BackendResult(total, hits, facets)
 
     def _facets(self, searcher: tantivy.Searcher, tquery: Query) -> tuple[dict[str, list[tuple[str, int]]], int]:
-        spec = {name: {"terms": {"field": name, "size": 50 if name == "site" else 20}} for name in FACET_FIELDS}
+        spec: dict[str, Any] = {}
+        for name in FACET_FIELDS:
+            if name in MASKED_FACETS:
+                mask, values = MASKED_FACETS[name]
+                spec[name] = {"terms": {"field": mask, "size": 1 << len(values)}}  # every combination
+            else:
+                spec[name] = {"terms": {"field": name, "size": 50 if name == "site" else 20}}
         raw: dict[str, Any] = searcher.aggregate(tquery, spec)
-        facets = {name: [(b["key"], int(b["doc_count"])) for b in raw[name]["buckets"]] for name in FACET_FIELDS}
+        facets: dict[str, list[tuple[str, int]]] = {}
+        for name in FACET_FIELDS:
+            buckets = raw[name]["buckets"]
+            if name in MASKED_FACETS:
+                values = MASKED_FACETS[name][1]
+                counts = [0] * len(values)
+                for b in buckets:
+                    for bit in range(len(values)):
+                        if int(b["key"]) >> bit & 1:
+                            counts[bit] += int(b["doc_count"])
+                ranked = sorted((-n, i) for i, n in enumerate(counts) if n)
+                facets[name] = [(values[i], -n) for n, i in ranked]
+            else:
+                facets[name] = [(b["key"], int(b["doc_count"])) for b in buckets]
         total = sum(count for _, count in facets["lang"]) + int(raw["lang"].get("sum_other_doc_count", 0))
         return facets, total
 
