@@ -7,6 +7,7 @@ points; whoever displays it decides how to mark the spans, and never has to pars
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import islice
@@ -50,37 +51,45 @@ def _matcher(terms: list[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(parts)) if parts else None
 
 
-def find_spans(text: str, terms: list[str], to_simplified: Callable[[str], str] | None = None,
-               limit: int = MAX_SCAN_CHARS) -> list[tuple[int, int, str]]:
-    """(start, end, matched term) spans of the query terms in the original text."""
-    pattern = _matcher(terms)
-    if pattern is None or not text:
-        return []
-    # Full-width forms fold to ASCII, so only ASCII terms can be hidden behind them.
-    norm = _normalised_view(text[:limit], to_simplified, fold_width=any(t.isascii() for t in terms))
-    return [(m.start(), m.end(), m.group()) for m in islice(pattern.finditer(norm), MAX_SPANS)]
+class Highlighter:
+    """A query's terms compiled once, for every snippet and title of one page of results."""
 
+    def __init__(self, terms: list[str]) -> None:
+        self._pattern = _matcher(terms)
+        # Full-width forms fold to ASCII, so only ASCII terms can be hidden behind them.
+        self._fold_width = any(t.isascii() for t in terms)
 
-def make_snippet(text: str, terms: list[str], to_simplified: Callable[[str], str] | None = None,
-                 length: int = SNIPPET_CHARS) -> Snippet:
-    """The window of `text` holding the most distinct query terms, whitespace folded."""
-    spans = find_spans(text, terms, to_simplified)
-    if not spans:
-        return _fold(text, 0, min(len(text), length), [])
-    best_start, best_score = 0, -1
-    for start, _, _ in spans:
-        window_start = max(0, start - CONTEXT_BEFORE)
-        covered = {term for s, e, term in spans if s >= window_start and e <= window_start + length}
-        if len(covered) > best_score:
-            best_start, best_score = window_start, len(covered)
-    window_end = min(len(text), best_start + length)
-    inside = [(s, e) for s, e, _ in spans if s >= best_start and e <= window_end]
-    return _fold(text, best_start, window_end, inside)
+    def spans(self, text: str, to_simplified: Callable[[str], str] | None = None,
+              limit: int = MAX_SCAN_CHARS) -> list[tuple[int, int, str]]:
+        """(start, end, matched term) spans of the query terms in the original text."""
+        if self._pattern is None or not text:
+            return []
+        norm = _normalised_view(text[:limit], to_simplified, self._fold_width)
+        return [(m.start(), m.end(), m.group()) for m in islice(self._pattern.finditer(norm), MAX_SPANS)]
 
+    def snippet(self, text: str, to_simplified: Callable[[str], str] | None = None,
+                length: int = SNIPPET_CHARS) -> Snippet:
+        """The window of `text` holding the most distinct query terms, whitespace folded."""
+        spans = self.spans(text, to_simplified)
+        if not spans:
+            return _fold(text, 0, min(len(text), length), [])
+        starts = [s for s, _, _ in spans]
+        best_start, best_score = 0, -1
+        for start in starts:
+            window_start = max(0, start - CONTEXT_BEFORE)
+            window_end = window_start + length
+            # Spans are in text order, so those starting inside the window are one slice of them.
+            inside = spans[bisect_left(starts, window_start):bisect_left(starts, window_end)]
+            covered = len({term for _, e, term in inside if e <= window_end})
+            if covered > best_score:
+                best_start, best_score = window_start, covered
+        window_end = min(len(text), best_start + length)
+        shown = [(s, e) for s, e, _ in spans if s >= best_start and e <= window_end]
+        return _fold(text, best_start, window_end, shown)
 
-def highlight_whole(text: str, terms: list[str], to_simplified: Callable[[str], str] | None = None) -> Snippet:
-    """Highlights over a short text shown whole, such as a title."""
-    return Snippet(text, [(s, e) for s, e, _ in find_spans(text, terms, to_simplified)])
+    def whole(self, text: str, to_simplified: Callable[[str], str] | None = None) -> Snippet:
+        """Highlights over a short text shown whole, such as a title."""
+        return Snippet(text, [(s, e) for s, e, _ in self.spans(text, to_simplified)])
 
 
 def _fold(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> Snippet:

@@ -15,7 +15,7 @@ from typing import Literal
 from indexer.analysis import Analyser
 from indexer.backends.base import Backend, BackendQuery, IndexStats, SearchFilters, SiteCount, Suggestion
 from indexer.document import SERVICES, Document
-from indexer.highlight import Snippet, highlight_whole, make_snippet
+from indexer.highlight import Highlighter, Snippet
 from indexer.query import (
     AnalysedQuery,
     Everything,
@@ -91,12 +91,13 @@ class SearchService:
         query = self.analyse(text, mode, lang_hint, translate)
         result = self.backend.search(BackendQuery(query.plan, filters, (page - 1) * size, size, sort))
         to_simplified = self.analyser.to_simplified
+        highlighter = Highlighter(query.highlight_terms)
         hits = []
         for hit in result.hits:
             doc = hit.document
             convert = to_simplified if doc.lang == "zh" else None
-            snippet = make_snippet(doc.body or doc.summary, query.highlight_terms, convert)
-            hits.append(SearchHit(doc, hit.score, snippet, highlight_whole(doc.title, query.highlight_terms, convert),
+            snippet = highlighter.snippet(doc.body or doc.summary, convert)
+            hits.append(SearchHit(doc, hit.score, snippet, highlighter.whole(doc.title, convert),
                                   self._translated(snippet.text, doc.lang, snippet_lang)))
         suggestion = self.did_you_mean(text, mode, filters, translate) if result.total == 0 and page == 1 else None
         took = (time.perf_counter() - started) * 1000

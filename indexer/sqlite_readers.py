@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import weakref
 from collections.abc import Callable
 
 
@@ -18,7 +19,7 @@ class ThreadConnections:
         self._connect = connect
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._opened: list[sqlite3.Connection] = []
+        self._opened: list[tuple[weakref.ref[threading.Thread], sqlite3.Connection]] = []
 
     def get(self) -> sqlite3.Connection:
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
@@ -26,13 +27,26 @@ class ThreadConnections:
             db = self._connect()
             self._local.db = db
             with self._lock:
-                self._opened.append(db)
+                # Thread pools retire idle threads: close what they left, so file handles stay bounded.
+                alive = []
+                for thread, opened in self._opened:
+                    owner = thread()
+                    if owner is not None and owner.is_alive():
+                        alive.append((thread, opened))
+                    else:
+                        opened.close()
+                self._opened = [*alive, (weakref.ref(threading.current_thread()), db)]
         return db
 
     def close(self) -> None:
         """Close every thread's connection (at shutdown, when no thread reads any more)."""
         with self._lock:
             opened, self._opened = self._opened, []
-        for db in opened:
+        for _, db in opened:
             db.close()
         self._local = threading.local()
+
+    def __len__(self) -> int:
+        """Connections open now."""
+        with self._lock:
+            return len(self._opened)

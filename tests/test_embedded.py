@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -15,6 +16,7 @@ from indexer.backends.embedded import INDEX_DIR
 from indexer.document import SERVICES
 from indexer.pipeline import Indexer
 from indexer.service import SearchService
+from indexer.sqlite_readers import ThreadConnections
 from tests.helpers import doc, run
 
 
@@ -143,3 +145,18 @@ def test_searches_on_many_threads_see_each_commit(analyser: Analyser, tmp_path: 
         assert after == {(2, 2, True)}
     finally:
         backend.close()
+
+
+def test_connections_of_retired_threads_are_closed(tmp_path: Path) -> None:
+    """Request thread pools retire idle threads; their SQLite connections must not pile up."""
+    readers = ThreadConnections(lambda: sqlite3.connect(tmp_path / "x.sqlite", check_same_thread=False))
+    try:
+        for _ in range(20):  # twenty short-lived threads, one after another
+            worker = threading.Thread(target=lambda: readers.get().execute("SELECT 1").fetchone())
+            worker.start()
+            worker.join()
+        assert readers.get().execute("SELECT 2").fetchone() == (2,)
+        assert len(readers) == 1  # only this thread's: each new thread closed those of the finished ones
+    finally:
+        readers.close()
+    assert len(readers) == 0
