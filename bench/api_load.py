@@ -8,7 +8,7 @@ In one run, on the same machine and the same cores:
     is as fast as this Python stack answers anything here;
   - /api/search with mixed queries (bench/corpus.py: keyword and sentence, half filtered, in zh,
     ja and en, cross-lingual translation on as by default) on the embedded backend;
-  - /api/suggest with prefixes of the same words;
+  - /api/suggest with prefixes of the same words, at 32 connections and at one;
   - /api/search on Elasticsearch (a single node started by deploy/elasticsearch-local.sh with a
     1 GB heap, sharing the two cores; SMESEARCH_ES_URL names another node instead).
 The servers run as deployed: JSON request log on (to a file), search log on, the 10-second
@@ -109,15 +109,18 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
         time.sleep(0.3)
 
 
-def drive(wrk_bin: str, base: str, paths: list[str], work: Path, name: str) -> dict[str, float]:
+def drive(wrk_bin: str, base: str, paths: list[str], work: Path, name: str,
+          connections: int = CONNECTIONS) -> dict[str, float]:
     listing = work / f"{name}.paths"
     listing.write_text("\n".join(paths) + "\n")
     script = work / "mixed.lua"
     script.write_text(WRK_SCRIPT)
     env = {**os.environ, "WRK_PATHS": str(listing)}
-    subprocess.run([wrk_bin, "-t2", f"-c{CONNECTIONS}", f"-d{WARMUP}s", "-s", str(script), base], env=env,
+    threads = min(2, connections)
+    subprocess.run([wrk_bin, f"-t{threads}", f"-c{connections}", f"-d{WARMUP}s", "-s", str(script), base], env=env,
                    capture_output=True, check=True)
-    out = subprocess.run([wrk_bin, "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", "-s", str(script), base],
+    out = subprocess.run([wrk_bin, f"-t{threads}", f"-c{connections}", f"-d{SECONDS}s", "--latency", "-s", str(script),
+                          base],
                          env=env, capture_output=True, text=True, check=True).stdout
     return parse_wrk(out)
 
@@ -186,6 +189,9 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         result["embedded_search"] = drive(wrk_bin, base, search_paths(), work, "search")
         result["embedded_suggest"] = drive(wrk_bin, base, suggest_paths(), work, "suggest")
+        # At 32 connections a latency is mostly queueing (Little's law: 32 / requests per second);
+        # one connection shows what a single typist waits.
+        result["embedded_suggest_1_connection"] = drive(wrk_bin, base, suggest_paths(), work, "suggest-1", 1)
     finally:
         stop(server)
     port = free_port()

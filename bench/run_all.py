@@ -11,6 +11,7 @@ MODULES = [
     ("bench.import_docs", ["100000", "2"]),
     ("bench.query_latency", ["10000", "100000"]),
     ("bench.engines", ["100000"]),
+    ("bench.facets", []),
     ("bench.crawl", ["5000"]),
     ("bench.query_translation", []),
     ("bench.classifier", []),

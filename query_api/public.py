@@ -91,8 +91,10 @@ def router(app: App) -> APIRouter:
             app.search_log.record(q, mode, used, response.total, response.took_ms)
         return search_output(response, ui_lang)
 
+    # On the event loop, not the thread pool: a lookup takes about 50 µs (one indexed range of a
+    # small SQLite table), less than the hand-over to a thread; docs/BENCHMARKS.md has both.
     @api.get("/suggest", response_model=SuggestOut, summary="Completions as the user types")
-    def suggest(
+    async def suggest(
         q: Annotated[str, Query(description="what has been typed so far", max_length=settings.max_query_length)],
         limit: Annotated[int, Query(ge=1, le=20)] = 10,
     ) -> SuggestOut:
