@@ -11,9 +11,9 @@ import pytest
 
 from indexer.analysis import Analyser
 from indexer.backends import BackendError, open_backend
-from indexer.backends.base import SearchFilters
+from indexer.backends.base import IndexedDocument, SearchFilters
 from indexer.backends.embedded import INDEX_DIR
-from indexer.document import SERVICES
+from indexer.document import SERVICES, Document
 from indexer.pipeline import Indexer
 from indexer.service import SearchService
 from indexer.sqlite_readers import ThreadConnections
@@ -95,7 +95,17 @@ def test_an_index_of_an_older_layout_is_refused_until_reindex_rebuilds_it(analys
             Indexer(analyser, backend).index([doc("https://a.example.cn/3", title="机械设备")])
         assert backend.get(doc("https://a.example.cn/1", title="x").id) is not None
 
-        where, count = backend.reindex(Indexer(analyser, backend).prepare)
+        indexer = Indexer(analyser, backend)
+
+        def failing(document: Document) -> IndexedDocument:
+            if document.url.endswith("/2"):
+                raise RuntimeError("analysis failed")  # as when the process is interrupted
+            return indexer.prepare(document)
+
+        with pytest.raises(RuntimeError, match="analysis failed"):
+            backend.reindex(failing)
+        assert backend.needs_reindex  # type: ignore[attr-defined]  # still refused, nothing lost
+        where, count = backend.reindex(indexer.prepare)
         assert (where, count) == (str(home / INDEX_DIR), 2)
         assert service.search("汽车零部件").total == 1
         assert not (home / "tantivy").exists()  # the old layout's files are gone

@@ -48,7 +48,7 @@ INDEX_LAYOUT = 2
 INDEX_DIR = f"tantivy-{INDEX_LAYOUT}"
 REINDEX_MARK = "REINDEX_NEEDED"
 # Categories and services are counted from one bit mask per document: tantivy's terms aggregation
-# over a multi-valued text field costs ten times as much as over one number (docs/BENCHMARKS.md).
+# over a multi-valued text field cost 15 times as much as over one number (bench/facets.py).
 MASKED_FACETS = {"category": ("category_mask", tuple(str(c) for c in range(12))),
                  "service": ("service_mask", SERVICES)}
 
@@ -187,18 +187,22 @@ class EmbeddedBackend:
         new layout, dictionary or analyser takes effect), and drop indexes of older layouts. Run
         it between crawls; servers answer with a clear error until it has finished."""
         writer = self._get_writer()
-        writer.delete_all_documents()
         count = 0
-        for doc in self._store.all_documents():
-            writer.add_document(self._to_tantivy(prepare(doc)))
-            count += 1
-            if progress is not None and count % batch_size == 0:
-                progress(count)
         try:
+            writer.delete_all_documents()
+            for doc in self._store.all_documents():
+                writer.add_document(self._to_tantivy(prepare(doc)))
+                count += 1
+                if progress is not None and count % batch_size == 0:
+                    progress(count)
             self.commit()
-        except ValueError as exc:
+        except BaseException as exc:
+            # Nothing half-built is committed: the index stays as it was, marked, and reindex can run again.
+            writer.rollback()
             self._writer = None
-            raise BackendError(_write_failure(self._index_path, exc)) from exc
+            if isinstance(exc, ValueError):
+                raise BackendError(_write_failure(self._index_path, exc)) from exc
+            raise
         if progress is not None:
             progress(count)
         (self._index_path / REINDEX_MARK).unlink(missing_ok=True)
