@@ -118,6 +118,31 @@ class Indexer:
                 pool.shutdown(cancel_futures=True)
         return report
 
+    def prepare_many(self, documents: Iterable[Document], workers: int = 0,
+                     batch_size: int = 2000) -> Iterator[IndexedDocument]:
+        """Every document prepared, in order, for a rebuild (`Backend.reindex`). With `workers` > 0,
+        analysis runs in that many processes once the input fills a batch, one batch ahead of the
+        caller."""
+        pool: ProcessPoolExecutor | None = None
+        pending: list[Future[list[IndexedDocument]]] = []
+        try:
+            for batch in _batches(iter(documents), batch_size):
+                if workers > 0 and pool is None and len(batch) == batch_size:
+                    pool = start_analysis_pool(workers, self.analyser.languages.detector_name,
+                                               self.analyser.user_dictionary, self.translation_hook_spec)
+                if pool is None:
+                    yield from (self.prepare(d) for d in batch)
+                    continue
+                work = [pool.submit(_prepare_in_worker, chunk) for chunk in _chunks(batch, WORKER_CHUNK)]
+                for done in pending:
+                    yield from done.result()
+                pending = work
+            for done in pending:
+                yield from done.result()
+        finally:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
+
     def _write(self, size: int, work: list[Future[list[IndexedDocument]]] | list[IndexedDocument],
                report: IndexReport, progress: Callable[[int], None] | None) -> None:
         prepared = [d for f in work for d in f.result()] if work and isinstance(work[0], Future) else work

@@ -269,7 +269,8 @@ def reindex(ctx: typer.Context) -> None:
                 bar.update(count - done[0])
                 done[0] = count
 
-            new, count = backend.reindex(app.indexer.prepare, progress=progress)
+            new, count = backend.reindex(
+                lambda documents: app.indexer.prepare_many(documents, app.settings.index_workers), progress=progress)
     except BackendError as exc:
         raise _fail(str(exc), EXIT_BACKEND) from None
     alias = getattr(backend, "alias", None)
@@ -407,7 +408,7 @@ def _rebuild_if_needed(settings: Settings) -> None:
         if getattr(app.backend, "needs_reindex", False):
             typer.echo("the index was built by an earlier version of smesearch: rebuilding it from its stored "
                        "documents")
-            app.backend.reindex(app.indexer.prepare)
+            app.backend.reindex(lambda documents: app.indexer.prepare_many(documents, settings.index_workers))
     finally:
         app.close()
 

@@ -147,7 +147,7 @@ def test_reindex_swaps_the_alias_while_searches_keep_answering(es: Any, tmp_path
 
         thread = threading.Thread(target=reader)
         thread.start()
-        new, count = backend.reindex(indexer.prepare, batch_size=200)  # type: ignore[attr-defined]
+        new, count = backend.reindex(indexer.prepare_many, batch_size=200)  # type: ignore[attr-defined]
         time.sleep(0.5)  # a few searches after the swap too
         stop.set()
         thread.join()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -103,9 +104,9 @@ def test_an_index_of_an_older_layout_is_refused_until_reindex_rebuilds_it(analys
             return indexer.prepare(document)
 
         with pytest.raises(RuntimeError, match="analysis failed"):
-            backend.reindex(failing)
+            backend.reindex(lambda documents: map(failing, documents))
         assert backend.needs_reindex  # type: ignore[attr-defined]  # still refused, nothing lost
-        where, count = backend.reindex(indexer.prepare)
+        where, count = backend.reindex(indexer.prepare_many)
         assert (where, count) == (str(home / INDEX_DIR), 2)
         assert service.search("汽车零部件").total == 1
         assert not (home / "tantivy").exists()  # the old layout's files are gone
@@ -170,3 +171,26 @@ def test_connections_of_retired_threads_are_closed(tmp_path: Path) -> None:
     finally:
         readers.close()
     assert len(readers) == 0
+
+
+def test_reindex_analyses_in_worker_processes_and_keeps_every_document(analyser: Analyser, tmp_path: Path) -> None:
+    backend = open_backend("embedded", tmp_path)
+    titles = ["汽车零部件供应商", "纺织服装企业", "自動車部品メーカー", "Auto parts supplier", "機械設備の販売代理店"]
+    indexer = Indexer(analyser, backend)
+    indexer.index([doc(f"https://a.example.cn/{i}", title=t) for i, t in enumerate(titles)])
+    try:
+        seen: list[str] = []
+
+        def prepare(documents: Iterable[Document]) -> Iterator[IndexedDocument]:
+            for item in indexer.prepare_many(documents, workers=2, batch_size=2):  # a pool from the first batch
+                seen.append(item.document.url)
+                yield item
+
+        _, count = backend.reindex(prepare)
+        assert count == 5
+        assert seen == sorted(seen, key=lambda url: doc(url, title="x").id)  # the store's order, none lost
+        service = SearchService(analyser, backend)
+        for i, title in enumerate(titles):  # each page is found again by its title
+            assert f"https://a.example.cn/{i}" in [h.document.url for h in service.search(title).hits], title
+    finally:
+        backend.close()

@@ -7,7 +7,7 @@ execute, never in what matches.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -168,9 +168,10 @@ class Backend(Protocol):
 
     def stats(self) -> IndexStats: ...
 
-    def reindex(self, prepare: Callable[[Document], IndexedDocument], batch_size: int = 500,
+    def reindex(self, prepare: Callable[[Iterable[Document]], Iterable[IndexedDocument]], batch_size: int = 500,
                 progress: Callable[[int], None] | None = None) -> tuple[str, int]:
-        """Index every stored document again through `prepare`; returns where to and how many."""
+        """Index every stored document again as `prepare` (`Indexer.prepare_many`) analyses them;
+        returns where to and how many."""
         ...
 
     def close(self) -> None: ...

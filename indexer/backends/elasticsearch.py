@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -222,7 +222,7 @@ class ElasticsearchBackend:
         self._call("refresh the index", self.client.indices.refresh, index=self.alias)
         return len(ids)
 
-    def reindex(self, prepare: Callable[[Document], IndexedDocument], batch_size: int = 500,
+    def reindex(self, prepare: Callable[[Iterable[Document]], Iterable[IndexedDocument]], batch_size: int = 500,
                 progress: Callable[[int], None] | None = None) -> tuple[str, int]:
         """Build the next versioned index from the stored documents (analysed again by `prepare`,
         so a new dictionary or analyser takes effect), then move the alias to it in one atomic
@@ -249,8 +249,7 @@ class ElasticsearchBackend:
                 operations.clear()
 
         stored = scan(self.client, index=self.alias, query={"query": {"match_all": {}}}, _source=["doc"], size=500)
-        for hit in stored:
-            item = prepare(Document.from_stored(hit["_source"]["doc"]))
+        for item in prepare(Document.from_stored(hit["_source"]["doc"]) for hit in stored):
             operations.extend([{"index": {"_index": new, "_id": item.document.id}}, self._source(item)])
             count += 1
             if len(operations) >= 2 * batch_size:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -181,7 +181,7 @@ class EmbeddedBackend:
         tdoc.add_text("body_exact", item.body_exact)
         return tdoc
 
-    def reindex(self, prepare: Callable[[Document], IndexedDocument], batch_size: int = 500,
+    def reindex(self, prepare: Callable[[Iterable[Document]], Iterable[IndexedDocument]], batch_size: int = 500,
                 progress: Callable[[int], None] | None = None) -> tuple[str, int]:
         """Rebuild the inverted index from the stored documents, analysed again by `prepare` (so a
         new layout, dictionary or analyser takes effect), and drop indexes of older layouts. Run
@@ -190,8 +190,8 @@ class EmbeddedBackend:
         count = 0
         try:
             writer.delete_all_documents()
-            for doc in self._store.all_documents():
-                writer.add_document(self._to_tantivy(prepare(doc)))
+            for item in prepare(self._store.all_documents()):
+                writer.add_document(self._to_tantivy(item))
                 count += 1
                 if progress is not None and count % batch_size == 0:
                     progress(count)
