@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -51,14 +52,38 @@ def execute(settings: Settings, store: RunStore, run: Run, owner: str) -> Run:
         log.info("run %s of %s waits: another run of the source holds its lock", run.id, run.source)
         return run
     try:
-        if store.cancel_requested(run.id):
-            return store.finish(run.id, "cancelled", {}, "", "cancelled before it started", None)
-        store.start(run.id, owner, None, limits.time_limit_s)
-        finished = _watch(settings, store, run, limits)
+        with renewing(store, run, limits.heartbeat_s):
+            if store.cancel_requested(run.id):
+                return store.finish(run.id, "cancelled", {}, "", "cancelled before it started", None)
+            store.start(run.id, owner, None, limits.time_limit_s)
+            finished = _watch(settings, store, run, limits)
     finally:
         store.release(run.source, run.id)
     check_alerts(settings, store, finished)
     return finished
+
+
+@contextlib.contextmanager
+def renewing(store: RunStore, run: Run, every_s: float) -> Iterator[None]:
+    """Renew the source's lock from acquiring it to releasing it, on a thread of its own: the
+    bookkeeping after a crawl (its counters, the index's page count) can outlast a lease on a
+    loaded machine, and another scheduler would then take the source over mid-run."""
+    stop = threading.Event()
+
+    def renew() -> None:
+        while not stop.wait(every_s):
+            try:
+                store.heartbeat(run.source, run.id)
+            except Exception:  # a database hiccup: the next beat tries again
+                log.warning("could not renew the lock of %s", run.source, exc_info=True)
+
+    beating = threading.Thread(target=renew, name=f"lease-{run.source}", daemon=True)
+    beating.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        beating.join()
 
 
 def _watch(settings: Settings, store: RunStore, run: Run, limits: RunLimits) -> Run:
@@ -76,12 +101,8 @@ def _watch(settings: Settings, store: RunStore, run: Run, limits: RunLimits) -> 
             return store.finish(run.id, "failed", {}, "", f"the crawl process could not start: {exc}", None)
         store.set_pid(run.id, process.pid)
         status, error = "", None
-        last_beat = 0.0
         while process.poll() is None:
             elapsed = time.monotonic() - started
-            if time.monotonic() - last_beat >= limits.heartbeat_s:
-                store.heartbeat(run.source, run.id)
-                last_beat = time.monotonic()
             if store.cancel_requested(run.id):
                 status, error = "cancelled", "cancelled by an operator"
                 _stop(process)
@@ -164,7 +185,7 @@ def _crawl_record(settings: Settings, source: str, run: Run) -> tuple[dict[str, 
 def _documents(settings: Settings, source: str) -> int | None:
     app = App(settings)
     try:
-        return app.search.stats().by_source.get(source, 0)
+        return app.backend.stats().by_source.get(source, 0)
     except BackendError as exc:
         log.warning("no document count for %s: %s", source, exc)
         return None

@@ -17,6 +17,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
@@ -28,8 +29,9 @@ from sqlalchemy import create_engine, text
 
 from crawler.demo_network.server import Resource, SiteServer
 from scheduler.alerts import check_alerts
+from scheduler.runner import renewing
 from scheduler.schedules import ScheduleBook
-from scheduler.store import Run, RunStore
+from scheduler.store import Run, RunStore, process_owner
 from smesearch.settings import Settings
 from tests.helpers import run as cli
 
@@ -244,6 +246,23 @@ def test_two_schedulers_on_one_job_store_never_run_a_source_twice_at_once(deploy
     assert len(owners) == 2  # both schedulers fired; the lock kept them apart
     skipped = deployment.store().find("listings", "cancelled", 200)
     assert skipped and all(r.error == "skipped: another run of this source was in progress" for r in skipped)
+
+
+def test_a_run_keeps_its_lock_for_longer_than_a_lease_while_it_lasts(database: str) -> None:
+    """The lock is renewed from acquiring to releasing, bookkeeping after the crawl included (a
+    two-scheduler run once overlapped when counting the index outlasted the lease)."""
+    store = RunStore(database)
+    try:
+        lease = timedelta(seconds=1)
+        mine, theirs = store.enqueue("listings"), store.enqueue("listings")
+        assert store.acquire("listings", mine.id, process_owner("a"), lease)
+        with renewing(store, mine, 0.2):
+            time.sleep(2.5)  # more than two leases without a word from the run itself
+            assert not store.acquire("listings", theirs.id, process_owner("b"), lease)
+        time.sleep(1.5)  # renewal stopped with the run: the lease runs out
+        assert store.acquire("listings", theirs.id, process_owner("b"), lease)
+    finally:
+        store.close()
 
 
 def test_repeated_failures_raise_one_alert_and_post_it_to_the_webhook(deployment: Deployment) -> None:
