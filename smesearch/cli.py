@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict
 from importlib import resources
@@ -269,8 +269,7 @@ def reindex(ctx: typer.Context) -> None:
                 bar.update(count - done[0])
                 done[0] = count
 
-            new, count = backend.reindex(
-                lambda documents: app.indexer.prepare_many(documents, app.settings.index_workers), progress=progress)
+            new, count = _reindex(app, progress)
     except BackendError as exc:
         raise _fail(str(exc), EXIT_BACKEND) from None
     alias = getattr(backend, "alias", None)
@@ -408,9 +407,15 @@ def _rebuild_if_needed(settings: Settings) -> None:
         if getattr(app.backend, "needs_reindex", False):
             typer.echo("the index was built by an earlier version of smesearch: rebuilding it from its stored "
                        "documents")
-            app.backend.reindex(lambda documents: app.indexer.prepare_many(documents, settings.index_workers))
+            _reindex(app)
     finally:
         app.close()
+
+
+def _reindex(app: App, progress: Callable[[int], None] | None = None) -> tuple[str, int]:
+    """Every stored document analysed again, in the import's worker processes, into a new index."""
+    return app.backend.reindex(lambda documents: app.indexer.prepare_many(documents, app.settings.index_workers),
+                               progress=progress)
 
 
 def _schedule_from_catalog(app: App, sources: Iterable[Source]) -> int:

@@ -29,7 +29,7 @@ from indexer.sqlite_readers import ThreadConnections
 
 LEXICON_VERSION = 4
 MAX_GLOSSES = 4
-GLOSS_CACHE_ENTRIES = 100_000  # about 30 MB at most
+GLOSS_CACHE_ENTRIES = 100_000  # a few hundred bytes each
 MAX_GLOSS_WORDS = 4  # longer glosses are explanations, not translations, and never a query's words
 
 _CEDICT_LINE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
