@@ -14,14 +14,16 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
+import idna
 import yaml
 
 from crawler.safety import private_address_reason
 from indexer.document import CATEGORY_IDS, GROUPS
 
 KINDS = ("site", "sitemap", "feed", "database", "jsonl")
+WEB_KINDS = ("site", "sitemap", "feed")  # crawled over HTTP; the others are read from a database or a file
 SOURCE_GROUPS = tuple(g for g in GROUPS if g != "listing")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _INTERVAL = re.compile(r"^every \d+(m|h|d)$")
@@ -175,9 +177,11 @@ def _source(path: str, node: yaml.Node) -> Source:
     if kind not in KINDS:
         raise fail("kind", f"must be one of {', '.join(KINDS)}")
     start_urls = _strings(data.get("start_urls", []), lambda m: fail("start_urls", m))
+    if kind in WEB_KINDS:
+        start_urls = tuple(_ascii_url(u, lambda m: fail("start_urls", m)) for u in start_urls)
     allow_private = _boolean(data.get("allow_private", False), lambda m: fail("allow_private", m))
     enabled = _boolean(data.get("enabled", True), lambda m: fail("enabled", m))
-    if kind in ("site", "sitemap", "feed"):
+    if kind in WEB_KINDS:
         if enabled and not start_urls:
             raise fail("start_urls", "an enabled web source needs at least one start URL")
         for url in start_urls:
@@ -187,7 +191,8 @@ def _source(path: str, node: yaml.Node) -> Source:
             reason = private_address_reason(parts.hostname)
             if reason and not allow_private:
                 raise fail("start_urls", f"{url!r} points at {reason}; set allow_private: true if you mean it")
-    allowed = _strings(data.get("allowed_domains", []), lambda m: fail("allowed_domains", m))
+    allowed = tuple(_ascii_host(d, lambda m: fail("allowed_domains", m))
+                    for d in _strings(data.get("allowed_domains", []), lambda m: fail("allowed_domains", m)))
     if not allowed:
         allowed = tuple(dict.fromkeys(urlsplit(u).hostname or "" for u in start_urls))
     include = _patterns(data.get("include", []), lambda m: fail("include", m))
@@ -212,6 +217,27 @@ def _source(path: str, node: yaml.Node) -> Source:
         allow_private=allow_private, enabled=enabled, original=str(data.get("original") or ""),
         note=str(data.get("note") or ""), database=database if isinstance(database, dict) else {},
     )
+
+
+def _ascii_host(host: str, fail: Any) -> str:
+    """An internationalised host name in its ASCII (punycode) form, the one DNS and Scrapy use:
+    `沈阳企业.中国` → `xn--vhquvu22ed50b.xn--fiqs8s`. ASCII names come back as written."""
+    if host.isascii():
+        return host
+    try:
+        return idna.encode(host, uts46=True).decode("ascii")
+    except idna.IDNAError as exc:
+        raise fail(f"{host!r} is not a valid internationalised host name: {exc}") from None
+
+
+def _ascii_url(url: str, fail: Any) -> str:
+    parts = urlsplit(url)
+    if not parts.hostname or parts.hostname.isascii():
+        return url
+    host = _ascii_host(parts.hostname, fail)
+    userinfo = parts.netloc.rpartition("@")[0]
+    netloc = (f"{userinfo}@" if userinfo else "") + host + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def _similar(a: str, b: str) -> bool:
@@ -272,3 +298,16 @@ def _politeness(value: Any, fail: Any) -> Politeness:
         raise fail("concurrency must be a whole number above 0")
     return Politeness(float(delay) if delay is not None else None, concurrency,
                       _boolean(value.get("obey_robots", True), fail), _boolean(value.get("autothrottle", True), fail))
+
+
+def confined_file(location: str, directory: Path) -> Path:
+    """The file a `jsonl` source defined through the operator API may read: a path (or file://
+    URL) inside `directory` once links and `..` are resolved. The message is the same whether or
+    not the file exists, so the API cannot be used to probe the server's files."""
+    path = Path(location.removeprefix("file://"))
+    resolved = (directory / path).resolve() if not path.is_absolute() else path.resolve()
+    if not resolved.is_relative_to(directory.resolve()):
+        raise CatalogError("", None, "start_urls",
+                           f"{location!r}: file sources read only files under the import directory "
+                           f"{directory} (SMESEARCH_IMPORT_DIR)")
+    return resolved

@@ -26,6 +26,12 @@ class RunCounters:
     duration_s: float = 0.0
 
     @property
+    def pages_seen(self) -> int:
+        """Pages the run came to a verdict on (robots.txt and sitemaps are not pages)."""
+        return (self.new + self.updated + self.unchanged + self.not_modified + self.skipped_by_lastmod + self.deleted
+                + self.duplicates + self.spooled + sum(self.skipped.values()))
+
+    @property
     def pages_per_second(self) -> float:
         return self.fetched / self.duration_s if self.duration_s else 0.0
 

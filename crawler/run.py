@@ -11,19 +11,23 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import stat
 import subprocess
 import sys
+import tempfile
 import time
 import traceback
 from collections.abc import Iterator
+from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-from crawler.catalog import CatalogError, Source, load_catalog
+from crawler.catalog import WEB_KINDS, CatalogError, Source, load_catalog
 from crawler.counters import RunCounters
 from crawler.database import DatabaseSourceError, RowErrors, database_documents
 from crawler.job import CrawlJob
+from crawler.runlock import EXIT_SOURCE_BUSY, SourceBusy, source_run_lock
 from crawler.state import STATE_FILE, CrawlState, RunRecord
 from indexer.backends.base import BackendError
 from indexer.document import Document
@@ -68,6 +72,9 @@ def scrapy_settings(source: Source, settings: Settings, progress: bool = False) 
         "SMESEARCH_RETRY_BACKOFF": settings.crawl_retry_backoff,
         "DOWNLOAD_TIMEOUT": settings.crawl_timeout,
         "DNS_TIMEOUT": min(settings.crawl_timeout, 20),
+        # getaddrinfo, so that IPv6 hosts and IPv6-literal start URLs are crawled (the default
+        # resolver asks for IPv4 addresses only, and failed `http://[::1]/` as "dns").
+        "TWISTED_DNS_RESOLVER": "scrapy.resolver.CachingHostnameResolver",
         "DOWNLOAD_MAXSIZE": settings.crawl_max_page_bytes,
         "DOWNLOAD_WARNSIZE": settings.crawl_max_page_bytes // 2,
         "REDIRECT_MAX_TIMES": 10,
@@ -97,16 +104,25 @@ def scrapy_settings(source: Source, settings: Settings, progress: bool = False) 
     }
 
 
-def run_source(source: Source, settings: Settings, progress: bool = False) -> RunCounters:
-    """Crawl (or read) one source into the index and record the run. Call once per process."""
+def run_source(source: Source, settings: Settings, progress: bool = False,
+               run_id_file: Path | None = None) -> RunCounters:
+    """Crawl (or read) one source into the index and record the run. Call once per process.
+    Raises SourceBusy, recording nothing, while another process crawls the same source."""
+    with source_run_lock(settings.data_dir, source.id):
+        return _run_locked(source, settings, progress, run_id_file)
+
+
+def _run_locked(source: Source, settings: Settings, progress: bool, run_id_file: Path | None) -> RunCounters:
     app = App(settings)
     state = CrawlState(state_path(settings))
     run_id = state.start_run(source.id)
+    if run_id_file is not None:
+        run_id_file.write_text(str(run_id), encoding="ascii")  # how the caller finds its own run
     job = CrawlJob(source, state, app, workers=settings.crawl_workers,
                    batch_size=settings.crawl_batch_size)
     started = time.monotonic()
     try:
-        if source.kind in ("site", "sitemap", "feed"):
+        if source.kind in WEB_KINDS:
             _crawl_web(job, settings, progress)
         else:
             logging.basicConfig(level=logging.WARNING, format=LOG_FORMAT)
@@ -115,6 +131,12 @@ def run_source(source: Source, settings: Settings, progress: bool = False) -> Ru
         if job.counters.fetched == 0 and job.counters.errors and source.kind != "database":
             kinds = ", ".join(f"{k} {v}" for k, v in job.counters.errors.items())
             raise RunFailed(f"no page could be fetched: {kinds}")
+        if source.kind in WEB_KINDS and not job.counters.errors and job.counters.fetched <= 1 \
+                and not job.counters.pages_seen:
+            # Nothing failed and nothing but robots.txt came back: every request was filtered
+            # before it left (robots.txt, the allowed domains, the private-address guard).
+            raise RunFailed(f"no page was fetched: every start URL was filtered out (robots.txt "
+                            f"{job.counters.skipped_by_robots}); check start_urls, allowed_domains and robots.txt")
     except (RunFailed, DatabaseSourceError, BackendError, OSError) as exc:
         job.counters.duration_s = time.monotonic() - started
         state.finish_run(run_id, "failed", job.counters.to_dict(), str(exc))
@@ -159,7 +181,7 @@ def _read_jsonl(job: CrawlJob) -> None:
         path = Path(location.removeprefix("file://"))
         errors = LineErrors()
         try:
-            with path.open("rb") as stream:
+            with _regular_file(path) as stream:
                 report = job.app.indexer.index(_owned(read_jsonl(stream, errors), job.source.id),
                                                batch_size=job.batch_size)
         except OSError as exc:
@@ -172,6 +194,16 @@ def _read_jsonl(job: CrawlJob) -> None:
             job.counters.errors["bad_line"] += len(errors.errors)
 
 
+def _regular_file(path: Path) -> BinaryIO:
+    """`path` opened for reading if it is a regular file: a device (/dev/zero) or a pipe would
+    never end or would block the run."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise RunFailed(f"{path} is not a regular file")
+    return os.fdopen(fd, "rb")
+
+
 def _owned(documents: Iterator[Document], source_id: str) -> Iterator[Document]:
     """Documents a catalog source brings in belong to it (their counts, alerts and deletion go by
     source), whatever the file's rows say."""
@@ -182,24 +214,39 @@ def _owned(documents: Iterator[Document], source_id: str) -> Iterator[Document]:
         yield doc
 
 
+@dataclass(frozen=True, slots=True)
+class CrawlOutcome:
+    record: RunRecord | None  # None when the process recorded no run (see exit_code)
+    exit_code: int | None  # None when the time limit stopped waiting
+
+    @property
+    def busy(self) -> bool:
+        return self.exit_code == EXIT_SOURCE_BUSY
+
+
 def crawl_in_subprocess(source_id: str, settings: Settings, catalog: Path | None, progress: bool = False,
-                        timeout: float | None = None) -> RunRecord | None:
-    """Run one source's crawl as `python -m crawler.run` and return its run record (None when the
-    process died before recording one: a bad catalog, a crash at start-up)."""
+                        timeout: float | None = None) -> CrawlOutcome:
+    """Run one source's crawl as `python -m crawler.run` and return the run that process recorded
+    (no record when it died before recording one, or when the source was busy)."""
     env = {**os.environ, "SMESEARCH_DATA_DIR": str(settings.data_dir.resolve()), "SMESEARCH_BACKEND": settings.backend,
            "SMESEARCH_LANG_DETECTOR": settings.lang_detector}
     env.pop("SMESEARCH_CATALOG", None)
     if catalog is not None:
         env["SMESEARCH_CATALOG"] = str(catalog.resolve())
-    state = CrawlState(state_path(settings))
-    try:
-        before = state.runs(source_id, limit=1)
-        command = [sys.executable, "-m", "crawler.run", source_id] + (["--progress"] if progress else [])
+    with tempfile.TemporaryDirectory(prefix="smesearch-run-") as scratch:
+        run_id_file = Path(scratch) / "run-id"
+        command = [sys.executable, "-m", "crawler.run", source_id, "--run-id-file", str(run_id_file)]
+        command += ["--progress"] if progress else []
+        code: int | None = None
         # On a timeout the run record says "running"; the caller reports the time limit.
         with contextlib.suppress(subprocess.TimeoutExpired):
-            subprocess.run(command, env=env, timeout=timeout, check=False)
-        after = state.runs(source_id, limit=1)
-        return after[0] if after and (not before or after[0].id != before[0].id) else None
+            code = subprocess.run(command, env=env, timeout=timeout, check=False).returncode
+        run_id = run_id_file.read_text(encoding="ascii") if run_id_file.exists() else ""
+    if not run_id.isdigit():
+        return CrawlOutcome(None, code)
+    state = CrawlState(state_path(settings))
+    try:
+        return CrawlOutcome(state.run(int(run_id)), code)
     finally:
         state.close()
 
@@ -208,6 +255,7 @@ def main(argv: list[str]) -> int:
     """`python -m crawler.run SOURCE_ID [--progress]`: settings come from SMESEARCH_* variables."""
     settings = Settings()
     source_id = argv[0]
+    run_id_file = Path(argv[argv.index("--run-id-file") + 1]) if "--run-id-file" in argv else None
     try:
         source = load_catalog(settings.catalog).get(source_id)
     except CatalogError as exc:
@@ -217,7 +265,10 @@ def main(argv: list[str]) -> int:
         print(f"error: {exc.args[0]}", file=sys.stderr)
         return 2
     try:
-        run_source(source, settings, progress="--progress" in argv)
+        run_source(source, settings, progress="--progress" in argv, run_id_file=run_id_file)
+    except SourceBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_SOURCE_BUSY
     except RunFailed as exc:
         print(f"error: source {source_id}: {exc}", file=sys.stderr)
         return 1

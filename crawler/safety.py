@@ -5,6 +5,7 @@ link-local addresses; a crawler aimed there leaks credentials)."""
 from __future__ import annotations
 
 import ipaddress
+import socket
 
 
 def private_address_reason(host: str) -> str | None:
@@ -17,10 +18,24 @@ def private_address_reason(host: str) -> str | None:
     if name == "localhost" or name.endswith(".localhost"):
         return "a loopback address"
     try:
-        address = ipaddress.ip_address(name)
+        address: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(name)
     except ValueError:
-        return None
+        legacy = _legacy_ipv4(name)
+        if legacy is None:
+            return None
+        address = legacy
     return address_reason(address)
+
+
+def _legacy_ipv4(name: str) -> ipaddress.IPv4Address | None:
+    """The address of a name that C resolvers read as IPv4 although `ipaddress` does not:
+    `127.1`, `0x7f000001`, `2130706433`, `0177.0.0.1` (inet_aton's forms)."""
+    if not name or any(c not in "0123456789abcdefx." for c in name) or not name[0].isdigit():
+        return None
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(name))
+    except OSError:
+        return None
 
 
 def address_reason(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:

@@ -164,27 +164,33 @@ class CrawlState:
         self._db.execute("UPDATE runs SET ended_at = ?, status = ?, counters = ?, error = ? WHERE id = ?",
                          (_now(), status, json.dumps(counters, ensure_ascii=False), error, run_id))
 
+    def run(self, run_id: int) -> RunRecord | None:
+        row = self._db.execute("SELECT id, source, started_at, ended_at, status, counters, error FROM runs"
+                               " WHERE id = ?", (run_id,)).fetchone()
+        return _record(row) if row else None
+
     def runs(self, source: str | None = None, limit: int = 20) -> list[RunRecord]:
         where, args = ("WHERE source = ?", (source,)) if source else ("", ())
         rows = self._db.execute(f"SELECT id, source, started_at, ended_at, status, counters, error FROM runs {where}"
                                 " ORDER BY id DESC LIMIT ?", (*args, limit))
-        return [RunRecord(r[0], r[1], datetime.fromisoformat(r[2]),
-                          datetime.fromisoformat(r[3]) if r[3] else None, r[4], json.loads(r[5] or "{}"), r[6])
-                for r in rows]
+        return [_record(r) for r in rows]
 
     def latest_runs(self, status: str | None = None) -> dict[str, RunRecord]:
         """Each source's most recent run (of that status, when given)."""
         where, args = ("WHERE status = ?", (status,)) if status else ("", ())
         rows = self._db.execute("SELECT id, source, started_at, ended_at, status, counters, error FROM runs "
                                 f"WHERE id IN (SELECT max(id) FROM runs {where} GROUP BY source)", args)
-        return {r[1]: RunRecord(r[0], r[1], datetime.fromisoformat(r[2]),
-                                datetime.fromisoformat(r[3]) if r[3] else None, r[4], json.loads(r[5] or "{}"), r[6])
-                for r in rows}
+        return {r[1]: _record(r) for r in rows}
 
     def run_counts(self) -> dict[tuple[str, str], int]:
         """How many runs each source has had, by status."""
         rows = self._db.execute("SELECT source, status, count(*) FROM runs GROUP BY source, status")
         return {(r[0], r[1]): int(r[2]) for r in rows}
+
+
+def _record(r: Any) -> RunRecord:
+    return RunRecord(r[0], r[1], datetime.fromisoformat(r[2]), datetime.fromisoformat(r[3]) if r[3] else None, r[4],
+                     json.loads(r[5] or "{}"), r[6])
 
 
 def _now() -> str:

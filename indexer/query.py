@@ -152,11 +152,17 @@ def _lex(text: str) -> list[_Token]:
 
 # -- parser ------------------------------------------------------------------------------------
 
+# Parentheses nest at most this deep: the parser and every later pass over the tree recurse, and
+# 328 levels overflowed Python's stack (a 500 per request). People write two or three.
+MAX_NESTING = 32
+
+
 class _Parser:
     def __init__(self, tokens: list[_Token], length: int) -> None:
         self.tokens = tokens
         self.i = 0
         self.length = length
+        self.depth = 0
 
     def peek(self) -> _Token | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
@@ -207,8 +213,12 @@ class _Parser:
                 raise QueryError("NOT needs a word, phrase or group after it", tok.pos)
             return Not(self.unary())
         if tok.kind == "lparen":
+            if self.depth >= MAX_NESTING:
+                raise QueryError(f"parentheses nest more than {MAX_NESTING} deep; flatten the query", tok.pos)
             self.i += 1
+            self.depth += 1
             inner = self.or_expr()
+            self.depth -= 1
             close = self.peek()
             if close is None or close.kind != "rparen":
                 raise QueryError("this parenthesis is never closed", tok.pos)

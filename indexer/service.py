@@ -194,6 +194,9 @@ class SearchService:
     def stats(self) -> IndexStats:
         return self.backend.stats()
 
+    def check(self) -> int:
+        return self.backend.check()
+
     def document(self, doc_id: str) -> Document | None:
         return self.backend.get(doc_id)
 

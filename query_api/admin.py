@@ -17,8 +17,15 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from crawler.catalog import CatalogError, Source, load_catalog
-from crawler.catalog_edit import add_source, editable_catalog, effective_catalog, remove_source, replace_source
+from crawler.catalog import CatalogError, Source, confined_file, load_catalog
+from crawler.catalog_edit import (
+    SourceExists,
+    add_source,
+    editable_catalog,
+    effective_catalog,
+    remove_source,
+    replace_source,
+)
 from query_api.models import AnalyticsOut, DayCount, Problem, QueryCount, SourceBase
 from query_api.operators import Operator, Role
 from scheduler.schedules import Schedule, ScheduleError
@@ -63,7 +70,8 @@ class SourceIn(BaseModel):
     max_pages: int | None = Field(None, ge=1, le=1_000_000)
     lang: str | None = None
     categories: list[int] | None = None
-    allow_private: bool = Field(False, description="let the crawler reach loopback and private addresses")
+    allow_private: bool = Field(False, description="always false here: only the catalog file or "
+                                "`smesearch sources add --allow-private` lets the crawler reach private addresses")
     enabled: bool = True
     note: str | None = Field(None, max_length=2000)
 
@@ -176,9 +184,31 @@ def router(app: App) -> APIRouter:
                 return source
         raise HTTPException(404, f"no source {source_id!r} in the catalog")
 
+    def checked(entry: SourceIn, existing: Source | None = None) -> dict[str, Any]:
+        """The entry as the catalog will hold it. Reaching private addresses stays a decision of
+        whoever holds the catalog file, and files come only from the import directory."""
+        if entry.allow_private and not (existing and existing.allow_private):
+            raise HTTPException(422, "allow_private: only the catalog file or `smesearch sources add "
+                                     "--allow-private` can let the crawler reach private addresses")
+        fields = entry.model_dump(exclude_none=True)
+        fields["allow_private"] = bool(existing and existing.allow_private)
+        if entry.kind == "jsonl":
+            directory = settings.file_sources_dir
+            try:
+                fields["start_urls"] = [str(confined_file(url, directory)) for url in entry.start_urls]
+            except CatalogError as exc:
+                raise HTTPException(422, f"{exc.field}: {exc.message}") from None
+        if not fields["allow_private"]:
+            del fields["allow_private"]
+        return fields
+
     def edit(change: Callable[[], Any]) -> Any:
         try:
             return change()
+        except SourceExists as exc:
+            raise HTTPException(409, f"{exc.message}; change it with PUT") from None
+        except KeyError:
+            raise HTTPException(404, "the source was removed meanwhile") from None
         except CatalogError as exc:
             raise HTTPException(422, exc.message if exc.field == "" else f"{exc.field}: {exc.message}") from None
 
@@ -221,19 +251,19 @@ def router(app: App) -> APIRouter:
     @api.post("/sources", response_model=SourceOut, status_code=201, dependencies=admin,
               summary="Add a source to the catalog")
     def create_source(entry: SourceIn) -> SourceOut:
-        if any(s.id == entry.id for s in catalog_sources()):
-            raise HTTPException(409, f"a source {entry.id!r} exists; change it with PUT")
+        fields = checked(entry)
         path = editable_catalog(settings.catalog, settings.data_dir)
-        added = edit(lambda: add_source(path, entry.model_dump(exclude_none=True)))
+        added = edit(lambda: add_source(path, fields))
         return overview((added,))[0]
 
     @api.put("/sources/{source_id}", response_model=SourceOut, dependencies=admin, summary="Change a source")
     def update_source(source_id: str, entry: SourceIn) -> SourceOut:
-        source_or_404(source_id)
+        existing = source_or_404(source_id)
         if entry.id != source_id:
             raise HTTPException(422, "id: a source's id cannot change (add a new source instead)")
+        fields = checked(entry, existing)
         path = editable_catalog(settings.catalog, settings.data_dir)
-        changed = edit(lambda: replace_source(path, source_id, entry.model_dump(exclude_none=True)))
+        changed = edit(lambda: replace_source(path, source_id, fields))
         return overview((changed,))[0]
 
     @api.delete("/sources/{source_id}", status_code=204, dependencies=admin,
@@ -285,7 +315,7 @@ def router(app: App) -> APIRouter:
 
     @api.get("/runs", response_model=list[RunOut], summary="Run history, newest first")
     def runs(source: Annotated[str | None, Query(max_length=200)] = None,
-             status: Literal["queued", "running", "succeeded", "failed", "cancelled"] | None = None,
+             status: Literal["queued", "running", "succeeded", "failed", "cancelled", "skipped"] | None = None,
              limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[RunOut]:
         return [run_output(r) for r in app.run_store.find(source, status, limit)]
 

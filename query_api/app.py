@@ -9,6 +9,7 @@ be reached 503.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from importlib import resources
 
 from fastapi import FastAPI, Request
@@ -21,11 +22,12 @@ from crawler.catalog import CatalogError
 from indexer.backends.base import BackendError
 from indexer.query import QueryError
 from query_api import admin, public
-from query_api.guards import RequestLimits, problem_body
+from query_api.guards import HostCheck, RequestLimits, problem_body
 from query_api.metrics import index_gauges
 from query_api.models import Problem
 from query_api.observe import ApiMetrics, ObserveRequests
 from query_api.pages import PAGE_HEADERS, admin_page, embed_page, pick_lang, portal_page
+from query_api.ratelimit import open_limiter
 from smesearch.wiring import App
 
 log = logging.getLogger("smesearch.api")
@@ -80,6 +82,13 @@ def create_app(app: App) -> FastAPI:
     async def backend_down(request: Request, exc: BackendError) -> Response:
         return problem(503, "Index unavailable", str(exc), request, {"Retry-After": "30"})
 
+    @api.exception_handler(sqlite3.DatabaseError)
+    async def damaged_store(request: Request, exc: sqlite3.DatabaseError) -> Response:
+        log.error("a data file cannot be read: %s", exc,
+                  extra={"request_id": getattr(request.state, "request_id", None)})
+        return problem(503, "Storage unavailable", f"a data file of this server cannot be read ({exc}); an operator "
+                       "must restore it (smesearch restore)", request, {"Retry-After": "60"})
+
     @api.exception_handler(CatalogError)
     async def bad_catalog(request: Request, exc: CatalogError) -> Response:
         return problem(503, "Catalog unavailable", str(exc), request)
@@ -90,16 +99,18 @@ def create_app(app: App) -> FastAPI:
         return problem(500, "Internal error", "the request failed unexpectedly; it has been logged", request)
 
     metrics = ApiMetrics(lambda: index_gauges(app))
+    if app.search_log is not None:
+        app.search_log.on_drop = metrics.search_log_dropped.inc
 
     @api.get("/healthz", tags=["operations"], summary="The process is up")
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @api.get("/readyz", tags=["operations"], summary="The index can be reached",
+    @api.get("/readyz", tags=["operations"], summary="The index and the document store can be read",
              responses={503: {"model": Problem}})
     def readyz(request: Request) -> Response:
         try:
-            documents = app.search.stats().documents
+            documents = app.search.check()
         except BackendError as exc:
             return problem(503, "Not ready", str(exc), request)
         return JSONResponse({"status": "ready", "backend": settings.backend, "documents": documents})
@@ -119,7 +130,8 @@ def create_app(app: App) -> FastAPI:
     @api.get("/embed", include_in_schema=False, response_class=HTMLResponse)
     def embed(request: Request, lang: str | None = None) -> HTMLResponse:
         page_lang = pick_lang(lang, request.headers.get("accept-language", ""))
-        return HTMLResponse(embed_page(page_lang, str(request.base_url)), headers=PAGE_HEADERS)
+        base = settings.public_base_url or str(request.base_url)
+        return HTMLResponse(embed_page(page_lang, base), headers=PAGE_HEADERS)
 
     admin_source = resources.files("query_api").joinpath("static/admin.js").read_text("utf-8")
 
@@ -147,6 +159,8 @@ def create_app(app: App) -> FastAPI:
                            allow_headers=["Content-Type", "X-Request-ID"], expose_headers=["X-Request-ID"],
                            max_age=3600)
     api.add_middleware(RequestLimits, max_url_bytes=settings.max_url_bytes,
-                       max_body_bytes=settings.max_body_bytes, rate=settings.rate_limit)
+                       max_body_bytes=settings.max_body_bytes, rate=settings.rate_limit,
+                       limiter=lambda: open_limiter(settings.rate_limit_storage, settings.data_dir))
+    api.add_middleware(HostCheck, allowed_hosts=settings.api_hosts)
     api.add_middleware(ObserveRequests, metrics=metrics)
     return api

@@ -1,21 +1,25 @@
 """Limits that keep one client from spoiling the service for the others: request sizes and a rate
 per client address, answered as problem details before any search work is done.
 
-The rate limiter is the `limits` library's moving window, in memory, per worker process: with N
-workers a client may reach up to N times the rate. Behind a reverse proxy, uvicorn's
---forwarded-allow-ips (SMESEARCH_FORWARDED_ALLOW_IPS) makes the client address the real one.
+The body limit counts bytes as they arrive, so a chunked upload without a length is cut off at
+the limit too. The rate limiter is the `limits` library's, on counters that all workers share
+(ratelimit.py). Behind a reverse proxy, uvicorn's --forwarded-allow-ips
+(SMESEARCH_FORWARDED_ALLOW_IPS) makes the client address the real one.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import math
 import time
+from collections.abc import Callable
 
 from limits import RateLimitItem, parse
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
-from starlette.types import ASGIApp, Receive, Scope, Send
+from limits.strategies import RateLimiter
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = logging.getLogger("smesearch.api")
 
 # Probes and scrapes must keep working when a client floods the API.
 UNLIMITED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
@@ -37,14 +41,44 @@ async def send_problem(send: Send, status: int, title: str, detail: str, scope: 
     await send({"type": "http.response.body", "body": body})
 
 
+async def _read_at_most(receive: Receive, limit: int) -> bytes | None:
+    """The request body, or None as soon as it passes `limit` bytes (the rest is never read)."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return b"".join(chunks)
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()  # a disconnect, when the client goes away
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+    return replay
+
+
 class RequestLimits:
-    def __init__(self, app: ASGIApp, max_url_bytes: int, max_body_bytes: int, rate: str) -> None:
+    def __init__(self, app: ASGIApp, max_url_bytes: int, max_body_bytes: int, rate: str,
+                 limiter: Callable[[], RateLimiter]) -> None:
         """`rate` as the limits library writes it ("120/minute", "10/second;1000/day"); "" for none."""
         self.app = app
         self.max_url_bytes = max_url_bytes
         self.max_body_bytes = max_body_bytes
         self.rates: list[RateLimitItem] = [parse(part) for part in rate.split(";") if part.strip()]
-        self.limiter = MovingWindowRateLimiter(MemoryStorage()) if self.rates else None
+        self.limiter = limiter() if self.rates else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -54,19 +88,62 @@ class RequestLimits:
             await send_problem(send, 414, "URI too long",
                                f"the address is longer than {self.max_url_bytes} bytes; shorten the query", scope)
             return
-        length = dict(scope["headers"]).get(b"content-length", b"0")
-        if not length.isdigit() or int(length) > self.max_body_bytes:
-            await send_problem(send, 413, "Request too large",
-                               f"request bodies are limited to {self.max_body_bytes} bytes", scope)
+        headers = dict(scope["headers"])
+        length = headers.get(b"content-length")
+        too_large = f"request bodies are limited to {self.max_body_bytes} bytes"
+        if length is not None and (not length.isdigit() or int(length) > self.max_body_bytes):
+            await send_problem(send, 413, "Request too large", too_large, scope)
             return
         if self.limiter is not None and scope["path"] not in UNLIMITED_PATHS:
             client = scope["client"][0] if scope.get("client") else "unknown"
             for rate in self.rates:
-                if not self.limiter.hit(rate, client):
+                try:
+                    allowed = self.limiter.hit(rate, client)
+                except Exception:  # the counters' storage failing (a full disk) must not stop the API
+                    log.warning("rate-limit storage failed; request let through", exc_info=True)
+                    break
+                if not allowed:
                     reset = self.limiter.get_window_stats(rate, client).reset_time
                     wait = max(1, math.ceil(reset - time.time()))
                     await send_problem(send, 429, "Too many requests",
                                        f"this client may make {rate} requests; try again in {wait} s", scope,
                                        [(b"retry-after", str(wait).encode())])
                     return
+        if length is None:
+            # A chunked body announces no size: read it here, counting bytes as they arrive, and
+            # stop at the limit; the app then reads the buffered body (at most the limit).
+            body = await _read_at_most(receive, self.max_body_bytes)
+            if body is None:
+                await send_problem(send, 413, "Request too large", too_large, scope,
+                                   [(b"connection", b"close")])
+                return
+            receive = _replay(body, receive)
         await self.app(scope, receive, send)
+
+
+class HostCheck:
+    """Refuses requests whose Host header names a host the operator did not list, so that a forged
+    Host never reaches an absolute link (the embed snippet) or a redirect's Location."""
+
+    def __init__(self, app: ASGIApp, allowed_hosts: list[str]) -> None:
+        self.app = app
+        self.allowed = {h.lower().strip("[]") for h in allowed_hosts}
+        self.any = "*" in self.allowed
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket") and not self.any:
+            host = host_name(dict(scope["headers"]).get(b"host", b"").decode("latin-1"))
+            if host not in self.allowed:
+                await send_problem(send, 400, "Unknown host",
+                                   f"this server answers for {', '.join(sorted(self.allowed))}; "
+                                   "an operator adds names with SMESEARCH_ALLOWED_HOSTS", scope)
+                return
+        await self.app(scope, receive, send)
+
+
+def host_name(header: str) -> str:
+    """The host of a Host header, without its port: `[::1]:8000` → `::1`, `Example.cn:80` → `example.cn`."""
+    header = header.strip().lower()
+    if header.startswith("["):
+        return header[1:header.find("]")] if "]" in header else header
+    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header

@@ -45,6 +45,9 @@ class ApiMetrics:
                                 registry=self.registry)
         self.latency = Histogram("smesearch_http_request_duration_seconds", "Time to answer, by route", ["route"],
                                  buckets=LATENCY_BUCKETS, registry=self.registry)
+        self.search_log_dropped = Counter("smesearch_search_log_dropped", "Search-log entries lost (a full disk, a "
+                                          "damaged log file, or more searches than the log can write)",
+                                          registry=self.registry)
         self._gauges = gauges
 
     def render(self) -> bytes:

@@ -10,7 +10,7 @@ from cachetools import TTLCache
 from fastapi import APIRouter, HTTPException, Path, Query
 
 from categories import CATEGORIES, NOT_SPECIFIED, SERVICE_LIST
-from crawler.catalog import load_catalog
+from crawler.catalog import WEB_KINDS, load_catalog
 from crawler.catalog_edit import effective_catalog
 from crawler.state import STATE_FILE, CrawlState
 from indexer.service import SearchResponse, filters_from
@@ -151,7 +151,8 @@ def router(app: App) -> APIRouter:
             done = succeeded.get(s.id)
             out.append(SourceOut(
                 id=s.id, names={"zh": s.name.zh, "en": s.name.en, "ja": s.name.ja}, group=s.group, kind=s.kind,
-                start_urls=list(s.start_urls), enabled=s.enabled, schedule=s.schedule,
+                start_urls=list(s.start_urls) if s.kind in WEB_KINDS else [],  # file paths stay private
+                enabled=s.enabled, schedule=s.schedule,
                 documents=by_source.get(s.id, 0),
                 last_crawled_at=done.ended_at.isoformat() if done and done.ended_at else None,
                 last_run_status=latest[s.id].status if s.id in latest else None))

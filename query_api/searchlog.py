@@ -2,22 +2,27 @@
 
 It records the query, its mode and filters, the hit count and the latency, and nothing about
 who asked (no address, no user agent, no cookie). The seed's pilot judged success by how much
-the network was used; this is how we count. Entries are buffered and written in one transaction
-about once a second, so logging costs a search almost nothing; a killed process loses at most
-that second of analytics, never a search.
+the network was used; this is how we count. Entries are queued and written by a thread of their
+own, in one transaction for whatever queued up meanwhile, so logging costs a search almost nothing; a killed
+process loses the entries not yet written, and a full disk loses analytics (counted in
+/metrics as smesearch_search_log_dropped_total), never a search.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import queue
 import sqlite3
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+log = logging.getLogger("smesearch.api")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS searches (
@@ -30,8 +35,9 @@ CREATE TABLE IF NOT EXISTS searches (
 );
 CREATE INDEX IF NOT EXISTS searches_by_time ON searches (at);
 """
-FLUSH_SECONDS = 1.0
 FLUSH_ENTRIES = 200
+MAX_PENDING = 10_000  # entries waiting to be written; more are dropped (and counted)
+WARN_EVERY_SECONDS = 60.0
 MAX_QUERY_CHARS = 200
 
 
@@ -57,11 +63,17 @@ class Analytics:
 
 
 class SearchLog:
-    def __init__(self, path: Path) -> None:
+    """Writes entries on a thread of its own: a search never waits for the log's disk, and a log
+    that cannot be written (a full disk, a damaged file) loses entries, counted, never searches."""
+
+    def __init__(self, path: Path, on_drop: Callable[[int], None] | None = None) -> None:
         self.path = path
-        self._pending: list[SearchEntry] = []
-        self._lock = threading.Lock()
-        self._last_flush = time.monotonic()
+        self.on_drop = on_drop  # told how many entries were lost (the API counts them in /metrics)
+        self.dropped = 0
+        self._queue: queue.Queue[SearchEntry | None] = queue.Queue(MAX_PENDING)
+        self._writer: threading.Thread | None = None
+        self._start = threading.Lock()
+        self._last_warning = 0.0
 
     def _connect(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -73,22 +85,63 @@ class SearchLog:
     def record(self, query: str, mode: str, filters: Mapping[str, object], hits: int, took_ms: float) -> None:
         entry = SearchEntry(" ".join(query.split())[:MAX_QUERY_CHARS], mode, dict(filters), hits, took_ms,
                             datetime.now(UTC))
-        with self._lock:
-            self._pending.append(entry)
-            due = len(self._pending) >= FLUSH_ENTRIES or time.monotonic() - self._last_flush >= FLUSH_SECONDS
-        if due:
-            self.flush()
+        self._ensure_writer()
+        try:
+            self._queue.put_nowait(entry)
+        except queue.Full:
+            self._drop(1, "the search log is falling behind")
 
-    def flush(self) -> None:
-        with self._lock:
-            entries, self._pending = self._pending, []
-            self._last_flush = time.monotonic()
+    def _ensure_writer(self) -> None:
+        if self._writer is None:
+            with self._start:
+                if self._writer is None:
+                    self._writer = threading.Thread(target=self._write_loop, name="search-log", daemon=True)
+                    self._writer.start()
+
+    def _write_loop(self) -> None:
+        """Write whatever has queued up, in one transaction; under load batches grow by themselves."""
+        stop = False
+        while not stop:
+            batch: list[SearchEntry] = []
+            item = self._queue.get()
+            while True:
+                if item is None:
+                    stop = True
+                    break
+                batch.append(item)
+                if len(batch) >= FLUSH_ENTRIES:
+                    break
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+            self._write(batch)
+            for _ in range(len(batch) + stop):
+                self._queue.task_done()
+
+    def _write(self, entries: list[SearchEntry]) -> None:
         if not entries:
             return
         rows = [(e.at.isoformat(), e.query, e.mode, json.dumps(e.filters, ensure_ascii=False, default=str),
                  e.hits, e.took_ms) for e in entries]
-        with closing(self._connect()) as db, db:
-            db.executemany("INSERT INTO searches VALUES (?, ?, ?, ?, ?, ?)", rows)
+        try:
+            with closing(self._connect()) as db, db:
+                db.executemany("INSERT INTO searches VALUES (?, ?, ?, ?, ?, ?)", rows)
+        except (sqlite3.Error, OSError) as exc:
+            self._drop(len(entries), f"the search log cannot be written ({exc})")
+
+    def _drop(self, count: int, why: str) -> None:
+        self.dropped += count
+        if self.on_drop is not None:
+            self.on_drop(count)
+        if time.monotonic() - self._last_warning > WARN_EVERY_SECONDS:
+            self._last_warning = time.monotonic()
+            log.warning("%s: %d analytics entries lost so far; searches are not affected", why, self.dropped)
+
+    def flush(self) -> None:
+        """Wait until every entry recorded so far is written (or counted as lost)."""
+        if self._writer is not None:
+            self._queue.join()
 
     def analytics(self, days: int = 30, limit: int = 20) -> Analytics:
         self.flush()
@@ -108,4 +161,7 @@ class SearchLog:
                          [tuple(r) for r in top], [tuple(r) for r in zero_hit], [tuple(r) for r in per_day])
 
     def close(self) -> None:
-        self.flush()
+        if self._writer is not None:
+            self._queue.put(None)
+            self._writer.join(timeout=10)
+            self._writer = None

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from crawler.runlock import EXIT_SOURCE_BUSY
 from crawler.state import STATE_FILE, CrawlState
 from indexer.backends.base import BackendError
 from scheduler.alerts import check_alerts
@@ -115,6 +116,10 @@ def _watch(settings: Settings, store: RunStore, run: Run, limits: RunLimits) -> 
     code = process.wait()
     tail = _tail(log_path)
     counters, crawl_error = _crawl_record(settings, run.source, run)
+    if code == EXIT_SOURCE_BUSY and not status:
+        # A crawl started elsewhere (the CLI) has the source: this run did nothing, and is no
+        # failure to alert on; the crawl record is that other crawl's.
+        return store.finish(run.id, "skipped", {}, tail, _last_error_line(tail), None)
     if not status:
         if code == 0:
             status = "succeeded"

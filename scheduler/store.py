@@ -36,8 +36,9 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
-FINISHED = ("succeeded", "failed", "cancelled")
+# skipped: the source was being crawled by another process (crawler/runlock.py) when the run started.
+STATUSES = ("queued", "running", "succeeded", "failed", "cancelled", "skipped")
+FINISHED = ("succeeded", "failed", "cancelled", "skipped")
 LOG_TAIL_CHARS = 8000
 
 metadata = MetaData()

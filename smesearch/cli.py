@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Callable, Iterable
 from concurrent.futures.process import BrokenProcessPool
@@ -34,6 +36,7 @@ EXIT_BAD_INPUT = 1
 EXIT_BAD_QUERY = 2
 EXIT_BACKEND = 3
 EXIT_CRAWL_FAILED = 4
+EXIT_SOURCE_BUSY = 75  # crawler.runlock: every source named was being crawled by another process
 
 
 @cli.callback()
@@ -320,22 +323,30 @@ def crawl(
         sources = list(catalog.enabled) if all_sources else [catalog.get(i) for i in source_ids or []]
     except KeyError as exc:
         raise _fail(str(exc.args[0]), EXIT_BAD_INPUT) from None
-    failed = _crawl_sources(ctx.obj, sources, _catalog_path(ctx))
+    failed, busy = _crawl_sources(ctx.obj, sources, _catalog_path(ctx))
     if failed:
         raise _fail(f"{failed} of {len(sources)} runs failed", EXIT_CRAWL_FAILED)
+    if busy:
+        # All that did not run were being crawled by another process: nothing failed, try later.
+        raise typer.Exit(EXIT_SOURCE_BUSY)
 
 
-def _crawl_sources(settings: Settings, sources: list[Source], catalog: Path | None) -> int:
-    """Crawl each source in turn; return how many runs failed."""
+def _crawl_sources(settings: Settings, sources: list[Source], catalog: Path | None) -> tuple[int, int]:
+    """Crawl each source in turn; return how many runs failed and how many sources were busy
+    (being crawled by another process, so not crawled by this one)."""
     from crawler.counters import RunCounters
     from crawler.run import crawl_in_subprocess
 
-    failed = 0
+    failed = busy = 0
     for source in sources:
         if not source.enabled:
             typer.echo(f"{source.id}: disabled in the catalog ({source.note or 'no note'}); crawling it anyway")
         typer.echo(f"{source.id}: crawling {source.kind} {', '.join(source.start_urls) or ''}".rstrip())
-        record = crawl_in_subprocess(source.id, settings, catalog, progress=True)
+        outcome = crawl_in_subprocess(source.id, settings, catalog, progress=True)
+        record = outcome.record
+        if outcome.busy:
+            busy += 1  # the crawl process said which process has the source
+            continue
         if record is None:
             failed += 1
             typer.echo(f"{source.id}: the crawl process ended before recording its run", err=True)
@@ -345,7 +356,7 @@ def _crawl_sources(settings: Settings, sources: list[Source], catalog: Path | No
         if record.status != "succeeded":
             failed += 1
             typer.echo(f"{source.id}: run {record.status}: {record.error}", err=True)
-    return failed
+    return failed, busy
 
 
 @cli.command()
@@ -372,7 +383,7 @@ def demo(
         for name, server in network.servers.items():
             typer.echo(f"demo network: {name:<9} {server.url}/")
         _rebuild_if_needed(settings)
-        failed = _crawl_sources(settings, list(load_catalog(catalog).sources), catalog)
+        failed, _ = _crawl_sources(settings, list(load_catalog(catalog).sources), catalog)
         if failed:
             raise _fail(f"{failed} demo crawls failed", EXIT_CRAWL_FAILED)
         # From here on the demo catalog is the catalog: for the API, the console and the crawls
@@ -688,7 +699,23 @@ def _source_json(source: Source) -> dict[str, Any]:
 
 
 def main() -> None:
-    cli()
+    """The `smesearch` command. Storage failures that reach this far end as one sentence saying
+    what to do, never a traceback (the backends turn most of them into BackendError first)."""
+    try:
+        cli()
+    except BackendError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_BACKEND)
+    except sqlite3.DatabaseError as exc:
+        typer.echo(f"error: a data file in {Settings().data_dir} cannot be read ({exc}); restore the data directory "
+                   "with `smesearch restore BACKUP`", err=True)
+        sys.exit(EXIT_BACKEND)
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+            raise
+        typer.echo(f"error: the disk is full ({exc.strerror}: {exc.filename or 'a data file'}); what was committed "
+                   "before is kept: free space and run the same command again", err=True)
+        sys.exit(EXIT_BACKEND)
 
 
 # -- scheduling ----------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -15,6 +16,8 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("./data")
     catalog: Path | None = None  # the source catalog; the bundled one when unset
+    # The only directory whose files `jsonl` sources added through the operator API may read.
+    import_dir: Path | None = None  # DATA_DIR/imports when unset
     backend: str = "embedded"  # or "elasticsearch"
     es_url: str = "http://127.0.0.1:9200"
     es_index: str = "smesearch-docs"  # the alias; several deployments or test runs can share a cluster
@@ -42,11 +45,17 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     # The API's guards. CORS origins are the portals allowed to call the API from their pages
-    # (["*"] for any); the rate is per client address and worker, as the limits library writes it.
+    # (["*"] for any); the rate is per client address, as the limits library writes it, counted in
+    # the data directory for all workers, or in the `limits` storage given (redis://host:6379).
     cors_origins: list[str] = Field(default_factory=list)
     rate_limit: str = "120/minute"
+    rate_limit_storage: str = ""
     max_url_bytes: int = 8192
     max_body_bytes: int = 1_048_576
+    # Host names the API answers for ("*" for any): others get 400, so a forged Host header never
+    # becomes an absolute link. The public base URL, when set, is the one absolute links use.
+    allowed_hosts: list[str] = Field(default_factory=lambda: ["localhost", "127.0.0.1", "::1"])
+    public_base_url: str = ""
     forwarded_allow_ips: str = "127.0.0.1"  # proxies whose X-Forwarded-For names the client (uvicorn)
     # The scheduler: its job store and run records (SQLite in the data directory unless a SQLAlchemy
     # URL such as postgresql+psycopg://user@host/db is given), and how runs are limited and watched.
@@ -79,6 +88,18 @@ class Settings(BaseSettings):
     crawl_batch_size: int = 250  # documents per index write during a crawl
     # Analysis processes beside the crawl process; 0 analyses inside it (slower, but no start-up cost).
     crawl_workers: int = Field(default_factory=lambda: os.cpu_count() or 1)
+
+    @property
+    def file_sources_dir(self) -> Path:
+        return self.import_dir or self.data_dir / "imports"
+
+    @property
+    def api_hosts(self) -> list[str]:
+        """The allowed hosts, with the public base URL's host and the address the API listens on."""
+        extra = [urlsplit(self.public_base_url).hostname or ""] if self.public_base_url else []
+        if self.host not in ("0.0.0.0", "::", ""):
+            extra.append(self.host)
+        return list(dict.fromkeys([*self.allowed_hosts, *extra]))
 
     @property
     def scheduler_database_url(self) -> str:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import tantivy
@@ -71,3 +73,38 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def serving(data_dir: Path, *args: str, env: dict[str, str] | None = None,
+            workers: int = 1) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """`smesearch serve` on a free loopback port over `data_dir`, until the block ends: yields the
+    base URL and the process (its output is read once it has stopped)."""
+    import httpx2 as httpx
+
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "smesearch", "--data-dir", str(data_dir), *args, "serve",
+                               "--port", str(port), "--workers", str(workers)],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              env={**os.environ, "PYTHONIOENCODING": "utf-8", **(env or {})})
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if server.poll() is not None:
+                raise AssertionError(server.communicate()[0])
+            try:
+                httpx.get(f"{base}/healthz", timeout=5)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise AssertionError("the API did not answer within 90 s") from None
+                time.sleep(0.2)
+        yield base, server
+    finally:
+        if server.poll() is None:
+            server.terminate()
+            try:
+                server.wait(30)
+            except subprocess.TimeoutExpired:
+                server.kill()

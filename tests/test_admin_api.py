@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from crawler.catalog_edit import add_source
 from query_api.app import create_app
 from smesearch.settings import Settings
 from smesearch.wiring import App
@@ -24,7 +25,7 @@ def api(tmp_path: Path) -> Iterator[tuple[TestClient, App, dict[str, dict[str, s
     app = App(Settings(data_dir=tmp_path / "data", rate_limit=""))
     keys = {role: {"Authorization": f"Bearer {app.operators.add(role + '-operator', role)}"}  # type: ignore[arg-type]
             for role in ("read", "admin")}
-    client = TestClient(create_app(app), raise_server_exceptions=False)
+    client = TestClient(create_app(app), base_url="http://localhost", raise_server_exceptions=False)
     yield client, app, keys
     app.close()
 
@@ -69,8 +70,12 @@ def test_sources_are_created_changed_and_removed_with_the_catalogs_validation(
     private = {**SAMPLE, "id": "intranet", "start_urls": ["http://10.0.0.8/"]}
     refused = client.post("/api/admin/sources", json=private, headers=admin)
     assert refused.status_code == 422 and "private network address" in refused.json()["detail"]
-    allowed = client.post("/api/admin/sources", json={**private, "allow_private": True}, headers=admin)
-    assert allowed.status_code == 201
+    # Reaching private addresses is the decision of whoever holds the catalog file, not of a key.
+    escalated = client.post("/api/admin/sources", json={**private, "allow_private": True}, headers=admin)
+    assert escalated.status_code == 422 and "--allow-private" in escalated.json()["detail"]
+    add_source(app.settings.data_dir / "catalog.yaml", {**private, "allow_private": True})
+    kept = client.put("/api/admin/sources/intranet", json={**private, "note": "edited"}, headers=admin)
+    assert kept.status_code == 200 and kept.json()["allow_private"] is True
     changed = client.put("/api/admin/sources/acme", json={**SAMPLE, "enabled": False}, headers=admin)
     assert changed.status_code == 200 and changed.json()["enabled"] is False
     assert client.put("/api/admin/sources/acme", json={**SAMPLE, "id": "other"}, headers=admin).status_code == 422

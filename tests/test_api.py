@@ -32,7 +32,7 @@ PAGES = [
 def open_client(tmp_path: Path, **settings: Any) -> tuple[TestClient, App]:
     app = App(Settings(data_dir=tmp_path / "data", **{"rate_limit": "", "search_cache_s": 0, **settings}))
     app.indexer.index([doc(d.url, **{k: v for k, v in d.to_dict().items() if k != "url"}) for d in PAGES])
-    return TestClient(create_app(app), raise_server_exceptions=False), app
+    return TestClient(create_app(app), base_url="http://localhost", raise_server_exceptions=False), app
 
 
 @pytest.fixture
@@ -275,7 +275,7 @@ def test_the_portal_and_embed_pages_are_built_on_the_widget_in_three_languages(c
     assert "script-src 'self';" in policy and "unsafe-inline" not in policy.split("style-src")[0]
     assert "<script>" not in zh.text  # no inline script: the widget is a file
     embed = client.get("/embed?lang=en").text
-    assert "&lt;script src=&quot;http://testserver/widget.js&quot; defer&gt;&lt;/script&gt;" in embed
+    assert "&lt;script src=&quot;http://localhost/widget.js&quot; defer&gt;&lt;/script&gt;" in embed
     assert 'class="preview"><sme-search' in embed
     widget = client.get("/widget.js")
     assert widget.headers["content-type"].startswith("text/javascript")

@@ -113,7 +113,7 @@ def test_searches_answer_503_with_a_message_while_the_cluster_is_down(
                        es_url=settings["SMESEARCH_ES_URL"], es_index="outage-api", es_username="elastic",
                        es_password="elastic-pw", es_ca_file=settings["SMESEARCH_ES_CA_FILE"], es_replicas=0))
     Indexer(app.analyser, app.backend).index([doc("https://a.example.cn/1", title="沈阳汽车零部件企业")])
-    client = TestClient(create_app(app), raise_server_exceptions=False)
+    client = TestClient(create_app(app), base_url="http://localhost", raise_server_exceptions=False)
     assert client.get("/api/search", params={"q": "汽车零部件"}).json()["total"] == 1
     subprocess.run([str(SCRIPT), "stop", str(node)], check=True, timeout=60)
     try:

@@ -243,7 +243,7 @@ def test_the_api_shows_how_a_query_was_translated(tmp_path: Path, monkeypatch: p
     data = tmp_path / "data"
     assert run(data, "import", str(write_jsonl(tmp_path / "l.jsonl", PRODUCT_PAGES))).returncode == 0
     app = App(Settings(data_dir=data))
-    client = TestClient(create_app(app))
+    client = TestClient(create_app(app), base_url="http://localhost")
     body = client.get("/api/search", params={"q": "自動車部品"}).json()
     assert {r["url"] for r in body["results"]} >= {"https://c.example.com/auto", "https://a.example.cn/auto"}
     readings = body["query"]["plan"]["readings"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import socket
 import sys
 import threading
 import time
@@ -41,7 +42,8 @@ class SiteServer:
         self.requests: list[tuple[str, dict[str, str]]] = []  # (path, headers) of every request
         self._lock = threading.Lock()
         handler = type("Handler", (_Handler,), {"site": self})
-        self.httpd = _Server((host, port), handler)
+        self.host = host
+        self.httpd = (_Server6 if ":" in host else _Server)((host, port), handler)
         self.thread = threading.Thread(target=self.httpd.serve_forever, name=f"site:{self.port}", daemon=True)
 
     @property
@@ -50,7 +52,7 @@ class SiteServer:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://[{self.host}]:{self.port}" if ":" in self.host else f"http://{self.host}:{self.port}"
 
     def start(self) -> SiteServer:
         self.thread.start()
@@ -135,3 +137,7 @@ def _not_modified(if_none_match: str | None, if_modified_since: str | None, etag
         except (TypeError, ValueError):
             return False
     return False
+
+
+class _Server6(_Server):
+    address_family = socket.AF_INET6

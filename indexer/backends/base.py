@@ -168,6 +168,11 @@ class Backend(Protocol):
 
     def stats(self) -> IndexStats: ...
 
+    def check(self) -> int:
+        """Reach the index as a search would and return its document count, or raise BackendError
+        with the reason (what readiness reports)."""
+        ...
+
     def reindex(self, prepare: Callable[[Iterable[Document]], Iterable[IndexedDocument]], batch_size: int = 500,
                 progress: Callable[[int], None] | None = None) -> tuple[str, int]:
         """Index every stored document again as `prepare` (`Indexer.prepare_many`) analyses them;

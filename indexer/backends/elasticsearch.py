@@ -345,6 +345,10 @@ class ElasticsearchBackend:
             last_commit=datetime.fromisoformat(meta["last_commit"]) if meta.get("last_commit") else None,
         )
 
+    def check(self) -> int:
+        result = self._call("count documents", self.client.count, index=self.alias)
+        return int(result["count"])
+
     def close(self) -> None:
         self.client.close()
 

@@ -6,6 +6,7 @@ tantivy answered queries several times faster and computes facets natively.
 
 from __future__ import annotations
 
+import functools
 import shutil
 import sqlite3
 import threading
@@ -13,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import tantivy
 from tantivy import Occur, Query
@@ -41,6 +42,7 @@ from indexer.backends.docstore import DocumentStore
 from indexer.document import SERVICES, Document
 from indexer.query import AllOf, AnyOf, Everything, NoneOf, PhraseMatch, Plan, SiteMatch, TermMatch
 
+_Method = TypeVar("_Method", bound=Callable[..., Any])
 WRITER_HEAP = 128_000_000
 # Bumped whenever build_schema changes. An index of an older layout is not opened for searching:
 # `smesearch reindex` rebuilds it from the document store.
@@ -71,6 +73,28 @@ def build_schema() -> tantivy.Schema:
     return sb.build()
 
 
+def _storage_errors(method: _Method) -> _Method:
+    """Turn what a damaged or vanished file raises under a running process (SQLite's
+    DatabaseError, an OSError, tantivy's ValueError) into BackendError with what to do."""
+    @functools.wraps(method)
+    def guarded(self: EmbeddedBackend, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except BackendError:
+            raise
+        except sqlite3.DatabaseError as exc:
+            raise BackendError(_damaged_store(self.path, exc)) from exc
+        except (OSError, ValueError) as exc:
+            raise BackendError(f"the index at {self._index_path} cannot be read ({exc}): stop the server and run "
+                               "`smesearch reindex` to rebuild it from the document store") from exc
+    return guarded  # type: ignore[return-value]
+
+
+def _damaged_store(path: Path, exc: BaseException) -> str:
+    return (f"the document store {path / 'documents.sqlite'} cannot be read ({exc}): restore the data "
+            "directory with `smesearch restore BACKUP`, or move it away and crawl and import again")
+
+
 class EmbeddedBackend:
     name = "embedded"
 
@@ -86,7 +110,10 @@ class EmbeddedBackend:
             raise BackendError(
                 f"the index at {self._index_path} cannot be opened ({exc}); "
                 "it may come from another version: move it away and import again") from exc
-        self._store = DocumentStore(path / "documents.sqlite")
+        try:
+            self._store = DocumentStore(path / "documents.sqlite")
+        except sqlite3.DatabaseError as exc:
+            raise BackendError(_damaged_store(path, exc)) from exc
         if fresh and self._store.count():  # documents stored under an older layout (or a lost index)
             (self._index_path / REINDEX_MARK).touch()
         self._needs_reindex = (self._index_path / REINDEX_MARK).exists()
@@ -103,11 +130,14 @@ class EmbeddedBackend:
             try:
                 self._writer = self._index.writer(self._writer_heap, 1)
             except ValueError as exc:
+                if "lock" not in str(exc).lower():  # a full disk, say, as the writer starts
+                    raise BackendError(_write_failure(self._index_path, exc)) from exc
                 raise BackendError(
                     f"another process is writing to the index at {self._index_path}; "
                     "wait for it to finish (only one import or crawl writes at a time)") from exc
         return self._writer
 
+    @_storage_errors
     def known_hashes(self, ids: list[str]) -> dict[str, str]:
         return self._store.hashes(ids)
 
@@ -142,8 +172,12 @@ class EmbeddedBackend:
                 updated += 1
             # Also for "new" documents: a crash between the index commit and the store commit
             # leaves them in the index only, and re-importing must not add them twice.
-            writer.delete_documents_by_term("id", doc.id)
-            writer.add_document(self._to_tantivy(item))
+            try:
+                writer.delete_documents_by_term("id", doc.id)
+                writer.add_document(self._to_tantivy(item))
+            except ValueError as exc:  # tantivy flushes a segment when its heap fills: a full disk shows here
+                self._writer = None
+                raise BackendError(_write_failure(self._index_path, exc)) from exc
             rows.append((doc, list(item.suggestions), previous is not None))
         with self._lock:
             try:
@@ -221,6 +255,7 @@ class EmbeddedBackend:
                 self._writer.wait_merging_threads()
                 self._writer = None
 
+    @_storage_errors
     def delete_url(self, url: str) -> bool:
         from indexer.document import document_id
 
@@ -229,6 +264,7 @@ class EmbeddedBackend:
         self.commit()
         return bool(self._store.delete("id", doc_id))
 
+    @_storage_errors
     def delete_source(self, source: str) -> int:
         self._get_writer().delete_documents_by_term("source", source)
         self.commit()
@@ -257,9 +293,11 @@ class EmbeddedBackend:
         self._check_layout()
         return self._index.searcher()
 
+    @_storage_errors
     def get(self, doc_id: str) -> Document | None:
         return self._store.get_many([doc_id]).get(doc_id)
 
+    @_storage_errors
     def search(self, query: BackendQuery) -> BackendResult:
         searcher = self._searcher()
         tquery = self._with_filters(self._compile(query.plan), query.filters)
@@ -313,6 +351,7 @@ class EmbeddedBackend:
         total = sum(count for _, count in facets["lang"]) + int(raw["lang"].get("sum_other_doc_count", 0))
         return facets, total
 
+    @_storage_errors
     def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
         return self._store.suggest(prefix, limit)
 
@@ -320,6 +359,7 @@ class EmbeddedBackend:
         """Every stored document (what `smesearch migrate` copies to another backend)."""
         return self._store.all_documents()
 
+    @_storage_errors
     def term_sites(self, plan: Plan, limit: int = 10) -> list[SiteCount]:
         searcher = self._searcher()
         tquery = self._compile(plan)
@@ -335,6 +375,7 @@ class EmbeddedBackend:
                                  sample.url if sample else "", sample.title if sample else ""))
         return out
 
+    @_storage_errors
     def stats(self) -> IndexStats:
         by_lang = self._store.counts_by("lang")
         return IndexStats(
@@ -348,6 +389,17 @@ class EmbeddedBackend:
             location=str(self.path),
             last_commit=self._store.last_commit(),
         )
+
+    @_storage_errors
+    def check(self) -> int:
+        """Open the index and the store as a search would; the number of documents, or BackendError
+        saying what is wrong and what to run (readiness probes call this)."""
+        if not (self._index_path / "meta.json").exists():
+            raise BackendError(f"the index at {self._index_path} has lost its meta.json (a damaged or partly "
+                               "deleted index): stop the server and run `smesearch reindex` to rebuild it from "
+                               "the document store")
+        self._searcher()
+        return self._store.count()
 
     # -- query compilation -------------------------------------------------------------------
 
