@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -271,6 +272,10 @@ def main(argv: list[str]) -> int:
         return EXIT_SOURCE_BUSY
     except RunFailed as exc:
         print(f"error: source {source_id}: {exc}", file=sys.stderr)
+        return 1
+    except (OSError, sqlite3.Error) as exc:  # the crawl state or the lock could not be written
+        print(f"error: source {source_id}: {exc} in {settings.data_dir}; is the disk full? Nothing of this run was "
+              "recorded: free space and crawl again", file=sys.stderr)
         return 1
     return 0
 

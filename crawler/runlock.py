@@ -40,9 +40,10 @@ def source_run_lock(data_dir: Path, source_id: str) -> Iterator[None]:
         except OSError:
             raise SourceBusy(f"source {source_id} is being crawled already ({_holder(path)}); "
                              "this run did not start: try again when that one ends") from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, json.dumps({"pid": os.getpid(), "since": datetime.now(UTC).isoformat(timespec="seconds")})
-                  .encode(), 0)
+        with contextlib.suppress(OSError):  # only for the message; a full disk must not stop the run here
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, json.dumps({"pid": os.getpid(), "since": datetime.now(UTC).isoformat(timespec="seconds")})
+                      .encode(), 0)
         yield
     finally:
         os.close(fd)  # closing the descriptor releases the lock

@@ -16,7 +16,8 @@ import time
 from collections.abc import Callable
 
 from limits import RateLimitItem, parse
-from limits.strategies import RateLimiter
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter, RateLimiter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("smesearch.api")
@@ -78,7 +79,13 @@ class RequestLimits:
         self.max_url_bytes = max_url_bytes
         self.max_body_bytes = max_body_bytes
         self.rates: list[RateLimitItem] = [parse(part) for part in rate.split(";") if part.strip()]
-        self.limiter = limiter() if self.rates else None
+        self.limiter: RateLimiter | None = None
+        if self.rates:
+            try:
+                self.limiter = limiter()
+            except Exception:  # the shared counters cannot be opened (a full disk): each worker counts alone
+                log.warning("rate-limit storage unavailable; counting per worker in memory", exc_info=True)
+                self.limiter = MovingWindowRateLimiter(MemoryStorage())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -14,13 +14,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, BinaryIO
 
+import sqlalchemy.exc
 import typer
 
 from categories import category as category_info
 from categories import service as service_info
 from crawler.catalog import Catalog, CatalogError, Source, load_catalog
 from crawler.catalog_edit import effective_catalog
-from indexer.backends.base import BackendError
+from indexer.backends.base import BackendError, DamagedIndex
 from indexer.importer import LineErrors, read_jsonl
 from indexer.query import QueryError
 from indexer.service import SearchResponse, filters_from
@@ -263,7 +264,14 @@ def reindex(ctx: typer.Context) -> None:
     from tqdm import tqdm
 
     app = _app(ctx)
-    backend = app.backend
+    try:
+        backend = app.backend
+    except DamagedIndex as exc:
+        from indexer.backends.embedded import set_aside_damaged_index
+
+        aside = set_aside_damaged_index(app.settings.data_dir / "index" / "embedded")
+        typer.echo(f"the index did not open ({exc.__cause__}); set aside as {aside}, rebuilding it", err=True)
+        backend = app.backend
     try:
         with tqdm(desc="reindexing", unit=" docs", file=sys.stderr, disable=None) as bar:
             done = [0]
@@ -705,6 +713,11 @@ def main() -> None:
         cli()
     except BackendError as exc:
         typer.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_BACKEND)
+    except sqlalchemy.exc.DatabaseError as exc:
+        typer.echo(f"error: the scheduler's database cannot be used ({exc.orig}); if it is damaged, restore it with "
+                   "`smesearch restore BACKUP`, or move scheduler.sqlite away (schedules and run history are lost, "
+                   "`smesearch scheduler --from-catalog` makes the schedules again)", err=True)
         sys.exit(EXIT_BACKEND)
     except sqlite3.DatabaseError as exc:
         typer.echo(f"error: a data file in {Settings().data_dir} cannot be read ({exc}); restore the data directory "

@@ -43,6 +43,11 @@ class BackendError(RuntimeError):
     """The index cannot be reached or used; the message says what to do."""
 
 
+class DamagedIndex(BackendError):
+    """The index does not open (a damaged or truncated segment) while its documents may be whole:
+    `smesearch reindex` sets it aside and rebuilds it."""
+
+
 @dataclass(frozen=True, slots=True)
 class IndexedDocument:
     """A document with its analysed fields, each a string of whitespace-separated tokens:

@@ -27,6 +27,7 @@ from indexer.backends.base import (
     BackendHit,
     BackendQuery,
     BackendResult,
+    DamagedIndex,
     IndexedDocument,
     IndexStats,
     SearchFilters,
@@ -73,6 +74,15 @@ def build_schema() -> tantivy.Schema:
     return sb.build()
 
 
+def set_aside_damaged_index(path: Path) -> Path:
+    """Move a tantivy index that does not open out of the way (kept beside it, for a post-mortem),
+    so that the next open starts an empty one and marks it for `smesearch reindex`."""
+    index = path / INDEX_DIR
+    aside = path / f"damaged-{INDEX_DIR}-{datetime.now(UTC):%Y%m%dT%H%M%S}"  # not tantivy*: reindex removes those
+    index.rename(aside)
+    return aside
+
+
 def _storage_errors(method: _Method) -> _Method:
     """Turn what a damaged or vanished file raises under a running process (SQLite's
     DatabaseError, an OSError, tantivy's ValueError) into BackendError with what to do."""
@@ -107,9 +117,9 @@ class EmbeddedBackend:
         try:
             self._index = tantivy.Index(self.schema, path=str(self._index_path), reuse=True)
         except ValueError as exc:
-            raise BackendError(
-                f"the index at {self._index_path} cannot be opened ({exc}); "
-                "it may come from another version: move it away and import again") from exc
+            raise DamagedIndex(
+                f"the index at {self._index_path} cannot be opened ({exc}): run `smesearch reindex`, which sets "
+                "it aside and rebuilds it from the document store") from exc
         try:
             self._store = DocumentStore(path / "documents.sqlite")
         except sqlite3.DatabaseError as exc:
