@@ -1,5 +1,7 @@
-"""A process killed with SIGKILL in the middle of an import leaves an index that opens and is whole
-up to its last commit; importing again completes it without duplicates."""
+"""Processes killed with SIGKILL: an import in the middle of a batch leaves an index that opens and
+is whole up to its last commit, and importing again completes it without duplicates; an API worker
+under load is replaced and no acknowledged write is lost. (A killed crawl and a killed scheduler:
+tests/test_crawl.py and tests/test_scheduler.py.)"""
 
 from __future__ import annotations
 
@@ -8,13 +10,17 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+
+import httpx2 as httpx
 
 from indexer.analysis import Analyser
 from indexer.backends import open_backend
 from indexer.service import SearchService
-from tests.helpers import stored_count, tantivy_count
+from query_api.operators import OperatorKeys
+from tests.helpers import run, serving, stored_count, tantivy_count, write_jsonl
 
 BATCH = 500
 TOTAL = 20_000
@@ -82,3 +88,60 @@ def test_sigkill_during_import_loses_at_most_the_batch_in_flight(tmp_path: Path,
     assert f"unchanged {stored}" in redo.stdout
     assert stored_count(index_dir / "documents.sqlite") == TOTAL
     assert tantivy_count(index_dir) == TOTAL  # no duplicates from the batch that was in the index only
+
+
+def test_sigkill_of_an_api_worker_under_load_loses_no_acknowledged_write(tmp_path: Path) -> None:
+    """Searches and source additions from several clients while one of two workers is killed:
+    clients of that worker see a dropped connection (never a 5xx), every addition answered 201 is
+    in the catalog, and the supervisor starts a new worker that answers within seconds."""
+    data = tmp_path / "data"
+    listings = [{"url": f"https://a.example.cn/{i}", "title": f"汽车零部件 {i}", "body": "寻求合资伙伴。"} for i in range(50)]
+    assert run(data, "import", str(write_jsonl(tmp_path / "l.jsonl", listings))).returncode == 0
+    key = OperatorKeys(data / "operators.sqlite").add("loader", "admin")
+    admin = {"Authorization": f"Bearer {key}"}
+    outcomes: dict[str, list[object]] = {"status": [], "transport": [], "added": []}
+    stop = threading.Event()
+
+    def client(number: int) -> None:
+        i = 0
+        while not stop.is_set():
+            i += 1
+            try:
+                with httpx.Client(timeout=30) as fresh:  # a new connection each time: both workers are used
+                    if i % 5 == 0:
+                        source_id = f"load-{number}-{i}"
+                        answer = fresh.post(f"{base}/api/admin/sources", headers=admin, json={
+                            "id": source_id, "name": {"zh": "甲", "en": "A", "ja": "甲"}, "group": "other",
+                            "start_urls": [f"https://{source_id}.example.cn/"]})
+                        if answer.status_code == 201:
+                            outcomes["added"].append(source_id)
+                    else:
+                        answer = fresh.get(f"{base}/api/search", params={"q": f"汽车 {i % 7}"})
+                    outcomes["status"].append(answer.status_code)
+            except httpx.TransportError as exc:
+                outcomes["transport"].append(type(exc).__name__)
+
+    with serving(data, env={"SMESEARCH_RATE_LIMIT": "", "SMESEARCH_SEARCH_CACHE_S": "0"}, workers=2) as (base, server):
+        workers = [pid for pid in children(server.pid) if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+        assert len(workers) == 2
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(4)]
+        for thread in threads:
+            thread.start()
+        time.sleep(3)
+        os.kill(workers[0], signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while True:
+            now = [pid for pid in children(server.pid) if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+            if len(now) == 2 and workers[0] not in now:
+                break
+            assert time.monotonic() < deadline, "no new worker within a minute"
+            time.sleep(0.2)
+        time.sleep(5)  # the new worker takes its share of the load
+        stop.set()
+        for thread in threads:
+            thread.join()
+        catalog = httpx.get(f"{base}/api/admin/sources", headers=admin).json()
+    assert not [s for s in outcomes["status"] if isinstance(s, int) and s >= 500]
+    assert outcomes["status"].count(200) > 50 and outcomes["added"]
+    assert set(outcomes["added"]) <= {s["id"] for s in catalog}  # nothing acknowledged was lost
+    assert len(outcomes["transport"]) <= 4  # at most the requests in flight on the killed worker
