@@ -227,6 +227,46 @@ def classify(
 
 
 @cli.command()
+def backup(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="the backup to write: a .tar, or .tar.gz to compress it")],
+    with_caches: Annotated[bool, typer.Option(
+        "--with-caches", help="include the translation cache and packages (they only save work)")] = False,
+) -> None:
+    """Back up the data directory (index, documents, catalog, schedules, runs, keys) while it is in use."""
+    from smesearch.backup import BackupError
+    from smesearch.backup import backup as make_backup
+
+    try:
+        report = make_backup(ctx.obj.data_dir, file, with_caches)
+    except BackupError as exc:
+        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+    documents = f", {report.documents} documents" if report.documents is not None else ""
+    typer.echo(f"backed up {report.files} files ({report.bytes / 1e6:.1f} MB{documents}) to {report.path}")
+    if ctx.obj.backend == "elasticsearch":
+        typer.echo("the Elasticsearch index is not in it: take a cluster snapshot (README: Backup)")
+
+
+@cli.command()
+def restore(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="a backup made by `smesearch backup`")],
+) -> None:
+    """Restore a backup into an empty data directory (--data-dir or SMESEARCH_DATA_DIR)."""
+    from smesearch.backup import BackupError
+    from smesearch.backup import restore as unpack
+
+    try:
+        report = unpack(file, ctx.obj.data_dir)
+    except BackupError as exc:
+        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+    documents = f", {report.documents} documents" if report.documents is not None else ""
+    rebuilt = "; the index was rebuilt from the document store" if report.rebuilt_index else ""
+    typer.echo(f"restored {report.files} files{documents} from the backup of {report.created_at} into "
+               f"{ctx.obj.data_dir}{rebuilt}")
+
+
+@cli.command()
 def stats(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """What the index holds."""
     app = _app(ctx)
