@@ -106,12 +106,13 @@ http.port: $port
 transport.port: $transport
 path.data: $dir/data
 path.logs: $dir/logs
+path.repo: [$dir/snapshots]
 $security
 action.destructive_requires_name: false
 cluster.routing.allocation.disk.threshold_enabled: false
 ${SMESEARCH_ES_SETTINGS:-}
 EOF
-    mkdir -p "$dir/data" "$dir/logs"
+    mkdir -p "$dir/data" "$dir/logs" "$dir/snapshots"  # snapshots: a filesystem repository may live there
     [ "$(id -u)" = 0 ] && chown -R nobody: "$dir"
     as_owner env ES_JAVA_HOME="$home" ES_JAVA_OPTS="-Xms$heap -Xmx$heap" \
       "$es/bin/elasticsearch" -d -p "$dir/elasticsearch.pid" >"$dir/start.log" 2>&1 || {

@@ -25,6 +25,7 @@ fi
 if services=$("$here/elasticsearch-local.sh" start "$work/es" "$(free_port)"); then
   eval "$services"
   export SMESEARCH_TEST_ES_URL=$SMESEARCH_ES_URL
+  export SMESEARCH_TEST_ES_SNAPSHOT_DIR=$work/es/snapshots  # the node's path.repo
   unset SMESEARCH_ES_URL
 else
   echo "warning: Elasticsearch could not be started; the Elasticsearch tests will say so" >&2

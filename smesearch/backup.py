@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 MANIFEST = "MANIFEST.json"
 FORMAT = 1
@@ -64,24 +65,28 @@ class RestoreReport:
     documents: int | None
     rebuilt_index: bool
     created_at: str
+    elasticsearch: dict[str, Any] | None  # the cluster snapshot taken with the backup, if any
 
 
-def backup(data_dir: Path, target: Path, with_caches: bool = False) -> BackupReport:
-    """Write a backup of `data_dir` to `target` (replaced atomically when complete)."""
-    if not data_dir.is_dir():
+def backup(data_dir: Path, target: Path, with_caches: bool = False,
+           elasticsearch: dict[str, Any] | None = None) -> BackupReport:
+    """Write a backup of `data_dir` to `target` (replaced atomically when complete);
+    `elasticsearch` names the cluster snapshot taken with it, for restore to bring back."""
+    if not data_dir.is_dir() and elasticsearch is None:
         raise BackupError(f"there is no data directory at {data_dir} to back up")
     target = target.resolve()
-    if target.is_relative_to(data_dir.resolve()):
+    if data_dir.is_dir() and target.is_relative_to(data_dir.resolve()):
         raise BackupError(f"write the backup outside the data directory {data_dir}, not into it")
     with tempfile.TemporaryDirectory(prefix="smesearch-backup-") as scratch:
         staging = Path(scratch) / "data"
         staging.mkdir()
-        _stage(data_dir, staging, with_caches)
+        if data_dir.is_dir():
+            _stage(data_dir, staging, with_caches)
         files = {str(p.relative_to(staging)): _sha256(p) for p in sorted(staging.rglob("*")) if p.is_file()}
         documents = _stored_documents(staging)
         manifest = {"format": FORMAT, "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
                     "smesearch": version("sme-market-search"), "documents": documents,
-                    "with_caches": with_caches, "files": files}
+                    "with_caches": with_caches, "files": files, "elasticsearch": elasticsearch}
         partial = target.with_name(f".{target.name}.partial")
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -125,10 +130,11 @@ def restore(archive_path: Path, data_dir: Path) -> RestoreReport:
             if not path.is_file() or _sha256(path) != digest:
                 raise BackupError(f"{archive_path} is damaged: {name} is missing or does not match its checksum")
         data_dir.mkdir(parents=True, exist_ok=True)
-        for entry in unpacked.iterdir():
+        for entry in unpacked.iterdir() if unpacked.is_dir() else ():  # no files: an Elasticsearch-only backup
             shutil.move(str(entry), data_dir / entry.name)
     rebuilt = _reconcile_index(data_dir)
-    return RestoreReport(len(manifest["files"]), manifest.get("documents"), rebuilt, manifest["created_at"])
+    return RestoreReport(len(manifest["files"]), manifest.get("documents"), rebuilt, manifest["created_at"],
+                         manifest.get("elasticsearch"))
 
 
 # -- staging ------------------------------------------------------------------------------------

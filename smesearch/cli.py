@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable, Iterable
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, BinaryIO
@@ -237,14 +238,23 @@ def backup(
     from smesearch.backup import BackupError
     from smesearch.backup import backup as make_backup
 
+    settings = ctx.obj
+    snapshot = None
+    if settings.backend == "elasticsearch" and settings.es_snapshot_repository:
+        name = f"{settings.es_index}-{datetime.now(UTC):%Y%m%dt%H%M%S}"
+        try:
+            snapshot = _app(ctx).backend.snapshot(settings.es_snapshot_repository, name)  # type: ignore[attr-defined]
+        except BackendError as exc:
+            raise _fail(str(exc), EXIT_BACKEND) from None
+        typer.echo(f"snapshot {name} of {', '.join(snapshot['indices'])} taken in {settings.es_snapshot_repository}")
     try:
-        report = make_backup(ctx.obj.data_dir, file, with_caches)
+        report = make_backup(settings.data_dir, file, with_caches, snapshot)
     except BackupError as exc:
         raise _fail(str(exc), EXIT_BAD_INPUT) from None
     documents = f", {report.documents} documents" if report.documents is not None else ""
     typer.echo(f"backed up {report.files} files ({report.bytes / 1e6:.1f} MB{documents}) to {report.path}")
-    if ctx.obj.backend == "elasticsearch":
-        typer.echo("the Elasticsearch index is not in it: take a cluster snapshot (README: Backup)")
+    if settings.backend == "elasticsearch" and snapshot is None:
+        typer.echo("the Elasticsearch index is not in it: set SMESEARCH_ES_SNAPSHOT_REPOSITORY (README: Backup)")
 
 
 @cli.command()
@@ -264,6 +274,17 @@ def restore(
     rebuilt = "; the index was rebuilt from the document store" if report.rebuilt_index else ""
     typer.echo(f"restored {report.files} files{documents} from the backup of {report.created_at} into "
                f"{ctx.obj.data_dir}{rebuilt}")
+    snapshot = report.elasticsearch
+    if snapshot and ctx.obj.backend == "elasticsearch":
+        try:
+            index = _app(ctx).backend.restore_snapshot(  # type: ignore[attr-defined]
+                snapshot["repository"], snapshot["snapshot"])
+        except BackendError as exc:
+            raise _fail(str(exc), EXIT_BACKEND) from None
+        typer.echo(f"restored the snapshot {snapshot['snapshot']} as {index}; {ctx.obj.es_index} points at it")
+    elif snapshot:
+        typer.echo(f"the backup names the Elasticsearch snapshot {snapshot['snapshot']} in {snapshot['repository']}: "
+                   "restore it with --backend elasticsearch")
 
 
 @cli.command()

@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     es_ca_file: str | None = None  # CA certificate for a cluster on https
     es_shards: int = 1  # primary shards of each new index (README: sizing)
     es_replicas: int = 1  # copies of each shard; 0 on a single node
+    es_snapshot_repository: str = ""  # a snapshot repository registered on the cluster: `smesearch backup` uses it
     # lingua is the default because it measured ~30x faster than langdetect on our samples with no
     # errors; langdetect stays selectable (see docs/BENCHMARKS.md).
     lang_detector: Literal["lingua", "langdetect"] = "lingua"

@@ -12,9 +12,11 @@ import subprocess
 import sys
 import tarfile
 import time
+import uuid
 from pathlib import Path
 
 import httpx2 as httpx
+import pytest
 
 from query_api.operators import OperatorKeys
 from tests.helpers import run, serving, stored_count, write_jsonl
@@ -116,3 +118,42 @@ def test_restore_refuses_a_non_empty_directory_and_a_damaged_backup(tmp_path: Pa
     assert "is not a smesearch backup" in run(tmp_path / "fresh", "restore", str(junk)).stderr
     inside = run(data, "backup", str(data / "b.tar"))
     assert inside.returncode == 1 and "outside the data directory" in inside.stderr
+
+
+def test_an_elasticsearch_index_is_backed_up_as_a_cluster_snapshot_and_restored(tmp_path: Path) -> None:
+    """README "Backup": a filesystem repository registered on the node (its path.repo), named in
+    SMESEARCH_ES_SNAPSHOT_REPOSITORY; backup takes a snapshot, restore brings it back behind the alias."""
+    url, snapshots = os.environ.get("SMESEARCH_TEST_ES_URL"), os.environ.get("SMESEARCH_TEST_ES_SNAPSHOT_DIR")
+    if not (url and snapshots):
+        if os.environ.get("CI"):
+            pytest.fail("SMESEARCH_TEST_ES_URL and _SNAPSHOT_DIR are not set: .ci/run must start Elasticsearch")
+        pytest.skip("Elasticsearch not started (deploy/with-test-services.sh sets SMESEARCH_TEST_ES_URL)")
+    from elasticsearch import Elasticsearch
+
+    repository = f"smesearch-test-{uuid.uuid4().hex[:8]}"
+    client = Elasticsearch(url)
+    client.snapshot.create_repository(name=repository, repository={
+        "type": "fs", "settings": {"location": f"{snapshots}/{repository}"}})
+    alias = f"smesearch-test-{uuid.uuid4().hex[:12]}"
+    env = {"SMESEARCH_BACKEND": "elasticsearch", "SMESEARCH_ES_URL": url, "SMESEARCH_ES_INDEX": alias,
+           "SMESEARCH_ES_REPLICAS": "0", "SMESEARCH_ES_SNAPSHOT_REPOSITORY": repository}
+    data = tmp_path / "data"
+    try:
+        assert run(data, "import", str(write_jsonl(tmp_path / "l.jsonl", LISTINGS)), env=env).returncode == 0
+        before = [run(data, "search", q, "--json", env=env).stdout for q in QUERIES]
+        made = run(data, "backup", str(tmp_path / "es.tar"), env=env)
+        assert made.returncode == 0, made.stderr
+        assert f"taken in {repository}" in made.stdout
+        # The cluster loses the documents: the alias now points at an empty index.
+        client.indices.delete(index=f"{alias}-*")
+        client.indices.delete_index_template(name=alias)
+        assert "0 results" in run(data, "search", "汽车零部件", env=env).stdout
+        back = run(tmp_path / "restored", "restore", str(tmp_path / "es.tar"), env=env)
+        assert back.returncode == 0, back.stderr
+        assert f"{alias} points at it" in back.stdout
+        assert [run(data, "search", q, "--json", env=env).stdout for q in QUERIES] == before
+    finally:
+        client.indices.delete(index=f"{alias}-*", allow_no_indices=True)
+        client.options(ignore_status=404).indices.delete_index_template(name=alias)
+        client.snapshot.delete_repository(name=repository)
+        client.close()

@@ -268,6 +268,36 @@ class ElasticsearchBackend:
         self.commit()
         return new, count
 
+    # -- snapshots ---------------------------------------------------------------------------
+
+    def snapshot(self, repository: str, name: str) -> dict[str, Any]:
+        """Snapshot the indices behind the alias into a registered repository (README: Backup),
+        waiting until it is complete; what `restore_snapshot` needs to find it again."""
+        indices = sorted(self._call("list the indices", self.client.indices.get_alias, name=self.alias))
+        self._call(f"take a snapshot in the repository {repository!r}", self.client.snapshot.create,
+                   repository=repository, snapshot=name, indices=",".join(indices), include_global_state=False,
+                   wait_for_completion=True)
+        return {"repository": repository, "snapshot": name, "indices": indices, "alias": self.alias}
+
+    def restore_snapshot(self, repository: str, name: str) -> str:
+        """Restore a snapshot's index as the next version behind the alias, then move the alias to
+        it in one step (searches answer from the old index until then). Returns the new index."""
+        taken = self._call(f"read the snapshot {name!r}", self.client.snapshot.get, repository=repository,
+                           snapshot=name)
+        index = taken["snapshots"][0]["indices"][0]
+        old = sorted(self._call("list the indices", self.client.indices.get_alias, name=self.alias))
+        versions = [int(m.group(1)) for i in old if (m := re.search(r"-v(\d+)$", i))]
+        new = f"{self.alias}-v{max(versions, default=0) + 1}"
+        self._call(f"restore the snapshot {name!r}", self.client.snapshot.restore, repository=repository,
+                   snapshot=name, indices=index, rename_pattern=".+", rename_replacement=new, include_aliases=False,
+                   include_global_state=False, wait_for_completion=True)
+        actions: list[dict[str, Any]] = [{"remove": {"index": i, "alias": self.alias}} for i in old]
+        actions.append({"add": {"index": new, "alias": self.alias, "is_write_index": True}})
+        self._call("move the alias", self.client.indices.update_aliases, actions=actions)
+        for stale in old:
+            self._call("drop the replaced index", self.client.indices.delete, index=stale)
+        return new
+
     # -- reads ---------------------------------------------------------------------------------
 
     def get(self, doc_id: str) -> Document | None:
