@@ -2,15 +2,25 @@
 VENV ?= .venv
 PYTHON ?= python3
 
-.PHONY: setup demo test bench lint
+.PHONY: setup demo test bench lint audit lock
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+# requirements.lock pins every dependency to the versions tested; `make lock` renews it.
+$(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -e '.[test,es,nmt]'
+	$(VENV)/bin/pip install --quiet -c requirements.lock -e '.[test,es,nmt]'
 	touch $@
+
+lock:
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/pip install --quiet --upgrade pip && .venv-lock/bin/pip install --quiet '.[test,es,nmt]'
+	.venv-lock/bin/pip freeze --exclude-editable | grep -v '^sme-market-search' > requirements.lock
+	rm -rf .venv-lock build *.egg-info
+
+audit: setup
+	$(VENV)/bin/python .ci/audit.py
 
 demo: setup
 	$(VENV)/bin/smesearch demo
@@ -19,7 +29,7 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 
-test: lint
+test: lint audit
 	deploy/with-test-services.sh $(VENV)/bin/pytest
 
 bench: setup
