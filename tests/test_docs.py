@@ -1,0 +1,30 @@
+"""The README says what the code does: every setting is in its settings table with the right
+default name, and no setting it names is gone (Datasette's documentation tests are the model)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from smesearch.settings import Settings
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+# Variables of the deploy scripts and the test harness, not of Settings.
+NOT_SETTINGS = {"SMESEARCH_ES_SECURITY"}
+
+
+def settings_table() -> set[str]:
+    table = README.split("\n## Settings\n", 1)[1].split("\n## ", 1)[0]
+    return {name for row in table.splitlines() if row.startswith("| `SMESEARCH_")
+            for name in re.findall(r"`(SMESEARCH_[A-Z_]+)`", row.split("|")[1])}
+
+
+def test_every_setting_is_in_the_readme_table() -> None:
+    fields = {f"SMESEARCH_{name.upper()}" for name in Settings.model_fields}
+    assert sorted(fields - settings_table()) == []
+
+
+def test_the_readme_names_no_setting_that_does_not_exist() -> None:
+    fields = {f"SMESEARCH_{name.upper()}" for name in Settings.model_fields}
+    named = set(re.findall(r"SMESEARCH_[A-Z_]+[A-Z]", README)) - NOT_SETTINGS
+    assert sorted(named - fields) == []
