@@ -304,10 +304,13 @@ def confined_file(location: str, directory: Path) -> Path:
     """The file a `jsonl` source defined through the operator API may read: a path (or file://
     URL) inside `directory` once links and `..` are resolved. The message is the same whether or
     not the file exists, so the API cannot be used to probe the server's files."""
+    refused = CatalogError("", None, "start_urls", f"{location!r}: file sources read only files under the import "
+                           f"directory {directory} (SMESEARCH_IMPORT_DIR)")
     path = Path(location.removeprefix("file://"))
-    resolved = (directory / path).resolve() if not path.is_absolute() else path.resolve()
+    try:
+        resolved = (directory / path).resolve() if not path.is_absolute() else path.resolve()
+    except (ValueError, OSError):  # a NUL byte, a loop of links: no file anyone can mean
+        raise refused from None
     if not resolved.is_relative_to(directory.resolve()):
-        raise CatalogError("", None, "start_urls",
-                           f"{location!r}: file sources read only files under the import directory "
-                           f"{directory} (SMESEARCH_IMPORT_DIR)")
+        raise refused
     return resolved

@@ -77,7 +77,7 @@ def test_file_sources_read_only_the_import_directory_and_stay_private(api: tuple
     base, admin = api
     details = set()
     for location in ("file:///etc/passwd", "/etc/shadow-that-does-not-exist", "/dev/zero",
-                     "../../etc/passwd", "file:///proc/self/environ"):
+                     "../../etc/passwd", "file:///proc/self/environ", "imports/\u0000x"):
         refused = httpx.post(f"{base}/api/admin/sources", headers=admin, json={
             **SOURCE, "id": "leak", "kind": "jsonl", "start_urls": [location]})
         assert refused.status_code == 422, refused.text
