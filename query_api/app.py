@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 from importlib import resources
+from importlib.metadata import version
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -56,7 +57,7 @@ def problem(status: int, title: str, detail: str, request: Request,
 
 def create_app(app: App) -> FastAPI:
     settings = app.settings
-    api = FastAPI(title="SME market-expansion search", version="0.2.0", description=DESCRIPTION,
+    api = FastAPI(title="SME market-expansion search", version=version("sme-market-search"), description=DESCRIPTION,
                   responses={400: {"model": Problem}, 422: {"model": Problem},
                              503: {"model": Problem}})
 

@@ -1,3 +1,5 @@
 """The `smesearch` command line and its configuration: the thin wiring between the packages."""
 
-__version__ = "0.1.0"
+from importlib.metadata import version
+
+__version__ = version("sme-market-search")  # pyproject.toml's, the one place the version is written

@@ -1,5 +1,5 @@
-"""The README says what the code does: every setting is in its settings table with the right
-default name, and no setting it names is gone (Datasette's documentation tests are the model)."""
+"""The docs say what the code does: every setting is in the README's settings table, no setting it
+names is gone, and one version is reported everywhere (Datasette's documentation tests are the model)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from pathlib import Path
 
 from smesearch.settings import Settings
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+README_PATH = Path(__file__).resolve().parent.parent / "README.md"
+README = README_PATH.read_text(encoding="utf-8")
 # Variables of the deploy scripts and the test harness, not of Settings.
 NOT_SETTINGS = {"SMESEARCH_ES_SECURITY"}
 
@@ -28,3 +29,16 @@ def test_the_readme_names_no_setting_that_does_not_exist() -> None:
     fields = {f"SMESEARCH_{name.upper()}" for name in Settings.model_fields}
     named = set(re.findall(r"SMESEARCH_[A-Z_]+[A-Z]", README)) - NOT_SETTINGS
     assert sorted(named - fields) == []
+
+
+def test_the_api_the_package_and_the_cli_report_one_version() -> None:
+    import tomllib
+
+    from query_api.app import create_app
+    from smesearch import __version__
+    from smesearch.wiring import App
+
+    declared = tomllib.loads((README_PATH.parent / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    app = App(Settings(data_dir=README_PATH.parent / "no-such-data-dir"))
+    assert create_app(app).version == __version__ == declared
+    assert not (README_PATH.parent / "no-such-data-dir").exists()  # building the app writes nothing
