@@ -2,22 +2,15 @@
 VENV ?= .venv
 PYTHON ?= python3
 
-.PHONY: setup demo test bench lint audit lock
+.PHONY: setup demo test bench lint audit
 
 setup: $(VENV)/.installed
 
-# requirements.lock pins every dependency to the versions tested; `make lock` renews it.
-$(VENV)/.installed: pyproject.toml requirements.lock
+$(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -c requirements.lock -e '.[test,es,nmt]'
+	$(VENV)/bin/pip install --quiet -e '.[test,es,nmt]'
 	touch $@
-
-lock:
-	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
-	.venv-lock/bin/pip install --quiet --upgrade pip && .venv-lock/bin/pip install --quiet '.[test,es,nmt]'
-	.venv-lock/bin/pip freeze --exclude-editable | grep -v '^sme-market-search' > requirements.lock
-	rm -rf .venv-lock build *.egg-info
 
 audit: setup
 	$(VENV)/bin/python .ci/audit.py

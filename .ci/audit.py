@@ -1,4 +1,6 @@
-"""Audit the locked dependencies (requirements.lock) for published advisories with pip-audit.
+"""Audit the dependencies for published advisories with pip-audit: the exact versions installed in
+the environment the tests run in (`pip freeze`, pinned to the version), not the ranges of
+pyproject.toml.
 
 An advisory fails the build unless .ci/audit-allowlist.txt lists its id with a reason (one per
 line: `ID  reason`). When the advisory service cannot be reached at all (every package comes back
@@ -11,10 +13,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-LOCK = HERE.parent / "requirements.lock"
 ALLOWLIST = HERE / "audit-allowlist.txt"
 
 
@@ -38,7 +40,7 @@ def verdict(report: dict[str, object], accepted: dict[str, str]) -> tuple[int, l
     assert isinstance(dependencies, list)
     audited = [d for d in dependencies if "skip_reason" not in d]
     if dependencies and not audited:
-        return 0, [f"audit: the advisory service could not be reached; none of {len(dependencies)} locked "
+        return 0, [f"audit: the advisory service could not be reached; none of {len(dependencies)} installed "
                    "packages was checked (this machine reaches only the package index)"]
     lines, failed = [], False
     for dep in audited:
@@ -52,14 +54,19 @@ def verdict(report: dict[str, object], accepted: dict[str, str]) -> tuple[int, l
             else:
                 failed = True
                 lines.append(f"audit: ADVISORY {where}: upgrade, or list it in {ALLOWLIST.name} with a reason")
-    lines.append(f"audit: {len(audited)} of {len(dependencies)} locked packages checked")
+    lines.append(f"audit: {len(audited)} of {len(dependencies)} installed packages checked")
     return (1 if failed else 0), lines
 
 
 def main() -> int:
     accepted = allowlist(ALLOWLIST.read_text(encoding="utf-8") if ALLOWLIST.exists() else "")
-    done = subprocess.run([sys.executable, "-m", "pip_audit", "-r", str(LOCK), "--no-deps", "--disable-pip",
-                           "--progress-spinner", "off", "--format", "json"], capture_output=True, text=True)
+    frozen = subprocess.run([sys.executable, "-m", "pip", "freeze", "--exclude-editable"], capture_output=True,
+                            text=True, check=True).stdout
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", prefix="smesearch-pins-") as pins:
+        pins.write(frozen)
+        pins.flush()
+        done = subprocess.run([sys.executable, "-m", "pip_audit", "-r", pins.name, "--no-deps", "--disable-pip",
+                               "--progress-spinner", "off", "--format", "json"], capture_output=True, text=True)
     try:
         report = json.loads(done.stdout)
     except ValueError:

@@ -13,17 +13,20 @@ edits from several API workers, operators and the CLI at once are applied one af
 from __future__ import annotations
 
 import fcntl
+import functools
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
 from crawler.catalog import Catalog, CatalogError, Source, bundled_catalog_path, load_catalog
+
+_Edit = TypeVar("_Edit", bound=Callable[..., Any])
 
 
 class SourceExists(CatalogError):
@@ -67,14 +70,19 @@ def effective_catalog(configured: Path | None, data_dir: Path) -> Path | None:
     return copy if copy.exists() else None
 
 
+def _locked(edit: _Edit) -> _Edit:
+    """Run a read-modify-write edit of the catalog at its first argument under the edit lock."""
+    @functools.wraps(edit)
+    def locked(path: Path, *args: Any) -> Any:
+        with catalog_lock(path):
+            return edit(path, *args)
+    return locked  # type: ignore[return-value]
+
+
+@_locked
 def add_source(path: Path, entry: dict[str, Any]) -> Source:
-    with catalog_lock(path):
-        if any(s.id == entry.get("id") for s in load_catalog(path).sources):
-            raise SourceExists(str(path), None, "id", f"a source {entry.get('id')!r} exists")
-        return _add(path, entry)
-
-
-def _add(path: Path, entry: dict[str, Any]) -> Source:
+    if any(s.id == entry.get("id") for s in load_catalog(path).sources):
+        raise SourceExists(str(path), None, "id", f"a source {entry.get('id')!r} exists")
     text = path.read_text(encoding="utf-8")
     item = yaml.safe_dump([entry], allow_unicode=True, sort_keys=False, width=200)
     indented = "".join(f"  {line}\n" for line in item.splitlines())
@@ -82,12 +90,8 @@ def _add(path: Path, entry: dict[str, Any]) -> Source:
     return catalog.get(entry["id"])
 
 
+@_locked
 def set_enabled(path: Path, source_id: str, enabled: bool) -> Source:
-    with catalog_lock(path):
-        return _set_enabled(path, source_id, enabled)
-
-
-def _set_enabled(path: Path, source_id: str, enabled: bool) -> Source:
     text = path.read_text(encoding="utf-8")
     node = _entry_node(path, text, source_id)
     lines = text.splitlines(keepends=True)
@@ -104,13 +108,9 @@ def _set_enabled(path: Path, source_id: str, enabled: bool) -> Source:
     return _replace(path, "".join(lines)).get(source_id)
 
 
+@_locked
 def replace_source(path: Path, source_id: str, entry: dict[str, Any]) -> Source:
     """Put `entry` where the source's entry was; the rest of the file is untouched."""
-    with catalog_lock(path):
-        return _replace_source(path, source_id, entry)
-
-
-def _replace_source(path: Path, source_id: str, entry: dict[str, Any]) -> Source:
     text, (start, end) = path.read_text(encoding="utf-8"), _entry_lines(path, source_id)
     lines = text.splitlines(keepends=True)
     item = yaml.safe_dump([entry], allow_unicode=True, sort_keys=False, width=200)
@@ -118,12 +118,8 @@ def _replace_source(path: Path, source_id: str, entry: dict[str, Any]) -> Source
     return _replace(path, "".join(lines)).get(entry["id"])
 
 
+@_locked
 def remove_source(path: Path, source_id: str) -> None:
-    with catalog_lock(path):
-        _remove_source(path, source_id)
-
-
-def _remove_source(path: Path, source_id: str) -> None:
     text, (start, end) = path.read_text(encoding="utf-8"), _entry_lines(path, source_id)
     lines = text.splitlines(keepends=True)
     del lines[start:end]

@@ -190,16 +190,15 @@ def router(app: App) -> APIRouter:
         if entry.allow_private and not (existing and existing.allow_private):
             raise HTTPException(422, "allow_private: only the catalog file or `smesearch sources add "
                                      "--allow-private` can let the crawler reach private addresses")
-        fields = entry.model_dump(exclude_none=True)
-        fields["allow_private"] = bool(existing and existing.allow_private)
+        fields = entry.model_dump(exclude_none=True, exclude={"allow_private"})
+        if existing and existing.allow_private:
+            fields["allow_private"] = True
         if entry.kind == "jsonl":
             directory = settings.file_sources_dir
             try:
                 fields["start_urls"] = [str(confined_file(url, directory)) for url in entry.start_urls]
             except CatalogError as exc:
                 raise HTTPException(422, f"{exc.field}: {exc.message}") from None
-        if not fields["allow_private"]:
-            del fields["allow_private"]
         return fields
 
     def edit(change: Callable[[], Any]) -> Any:

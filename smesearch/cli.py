@@ -22,6 +22,7 @@ from categories import category as category_info
 from categories import service as service_info
 from crawler.catalog import Catalog, CatalogError, Source, load_catalog
 from crawler.catalog_edit import effective_catalog
+from crawler.runlock import EXIT_SOURCE_BUSY  # every source named was being crawled by another process
 from indexer.backends.base import BackendError, DamagedIndex
 from indexer.importer import LineErrors, read_jsonl
 from indexer.query import QueryError
@@ -38,7 +39,6 @@ EXIT_BAD_INPUT = 1
 EXIT_BAD_QUERY = 2
 EXIT_BACKEND = 3
 EXIT_CRAWL_FAILED = 4
-EXIT_SOURCE_BUSY = 75  # crawler.runlock: every source named was being crawled by another process
 
 
 @cli.callback()

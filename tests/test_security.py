@@ -85,7 +85,7 @@ def load_audit() -> Any:
 
 
 def test_the_dependency_audit_fails_on_an_advisory_unless_it_is_listed_with_a_reason() -> None:
-    """What `make audit` decides from pip-audit's JSON report (the CI step that runs it on requirements.lock)."""
+    """What `make audit` decides from pip-audit's JSON report (the CI step that runs it on the installed versions)."""
     audit = load_audit()
     report = {"dependencies": [
         {"name": "jinja2", "version": "3.1.2", "vulns": [

@@ -233,9 +233,7 @@ class ElasticsearchBackend:
         """
         from elasticsearch.helpers import scan
 
-        old = sorted(self._call("list the indices", self.client.indices.get_alias, name=self.alias))
-        versions = [int(m.group(1)) for i in old if (m := re.search(r"-v(\d+)$", i))]
-        new = f"{self.alias}-v{max(versions, default=0) + 1}"
+        old, new = self._versions()
         self._put_template()
         # Replicas and refreshes wait until the copy is complete: copying once is cheaper.
         self._call("create the new index", self.client.indices.create, index=new,
@@ -260,11 +258,7 @@ class ElasticsearchBackend:
         self._call("settle the new index", self.client.indices.put_settings, index=new,
                    settings={"refresh_interval": REFRESH_INTERVAL, "number_of_replicas": self.replicas})
         self._call("refresh the new index", self.client.indices.refresh, index=new)
-        actions: list[dict[str, Any]] = [{"remove": {"index": i, "alias": self.alias}} for i in old]
-        actions.append({"add": {"index": new, "alias": self.alias, "is_write_index": True}})
-        self._call("move the alias", self.client.indices.update_aliases, actions=actions)
-        for index in old:
-            self._call("drop the old index", self.client.indices.delete, index=index)
+        self._move_alias(old, new)
         self.commit()
         return new, count
 
@@ -285,18 +279,26 @@ class ElasticsearchBackend:
         taken = self._call(f"read the snapshot {name!r}", self.client.snapshot.get, repository=repository,
                            snapshot=name)
         index = taken["snapshots"][0]["indices"][0]
-        old = sorted(self._call("list the indices", self.client.indices.get_alias, name=self.alias))
-        versions = [int(m.group(1)) for i in old if (m := re.search(r"-v(\d+)$", i))]
-        new = f"{self.alias}-v{max(versions, default=0) + 1}"
+        old, new = self._versions()
         self._call(f"restore the snapshot {name!r}", self.client.snapshot.restore, repository=repository,
                    snapshot=name, indices=index, rename_pattern=".+", rename_replacement=new, include_aliases=False,
                    include_global_state=False, wait_for_completion=True)
+        self._move_alias(old, new)
+        return new
+
+    def _versions(self) -> tuple[list[str], str]:
+        """The indices behind the alias now, and the name of the next version."""
+        old = sorted(self._call("list the indices", self.client.indices.get_alias, name=self.alias))
+        versions = [int(m.group(1)) for i in old if (m := re.search(r"-v(\d+)$", i))]
+        return old, f"{self.alias}-v{max(versions, default=0) + 1}"
+
+    def _move_alias(self, old: list[str], new: str) -> None:
+        """Point the alias at `new` in one atomic step, then drop the indices it left."""
         actions: list[dict[str, Any]] = [{"remove": {"index": i, "alias": self.alias}} for i in old]
         actions.append({"add": {"index": new, "alias": self.alias, "is_write_index": True}})
         self._call("move the alias", self.client.indices.update_aliases, actions=actions)
-        for stale in old:
-            self._call("drop the replaced index", self.client.indices.delete, index=stale)
-        return new
+        for index in old:
+            self._call("drop the old index", self.client.indices.delete, index=index)
 
     # -- reads ---------------------------------------------------------------------------------
 
