@@ -21,7 +21,7 @@ PURGE_EVERY = 5000
 
 class SQLiteStorage(Storage):
     """Fixed-window counters in SQLite: one UPSERT per hit, atomic across processes. A hit costs
-    about 19 us here (20,000 hits over 50 clients), against 10-15 ms for a search."""
+    tens of microseconds against 10-15 ms for a search (bench/ratelimit.py, docs/BENCHMARKS.md)."""
 
     STORAGE_SCHEME = ["smesearch+sqlite"]  # noqa: RUF012 (the limits library declares it a list)
 
