@@ -21,6 +21,7 @@ demo: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 test: lint audit
 	deploy/with-test-services.sh $(VENV)/bin/pytest

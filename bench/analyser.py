@@ -8,8 +8,8 @@ from __future__ import annotations
 import jieba
 import rjieba
 
+from analysis import Analyser
 from bench.common import as_documents, best_of, machine, peoples_daily
-from indexer.analysis import Analyser
 
 
 def run() -> dict[str, float]:

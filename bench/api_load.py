@@ -34,10 +34,11 @@ from typing import Any
 
 import httpx2 as httpx
 
+from analysis import Analyser
 from bench.backends import ALIAS, ROOT, load, start_node
 from bench.common import OUT, free_port, machine
 from bench.corpus import EN_PRODUCTS, JA_PRODUCTS, ZH_PRODUCTS, queries, write
-from indexer.analysis import Analyser
+from config import Settings
 from indexer.backends import open_backend
 
 CONNECTIONS = 32
@@ -164,7 +165,7 @@ def main() -> None:
     corpus = write(count)
     analyser = Analyser()
     data = work / "data"
-    embedded = open_backend("embedded", data)
+    embedded = open_backend(Settings(data_dir=data))
     load(embedded, analyser, corpus)
     embedded.close()
     result: dict[str, Any] = {"machine": machine(), "documents": count, "connections": CONNECTIONS,
@@ -210,10 +211,11 @@ def main() -> None:
     try:
         es_env = {"SMESEARCH_BACKEND": "elasticsearch", "SMESEARCH_ES_URL": url, "SMESEARCH_ES_INDEX": ALIAS,
                   "SMESEARCH_ES_REPLICAS": "0"}
-        elastic = open_backend("elasticsearch", work, es_url=url, es_index=ALIAS, es_replicas=0)
-        elastic.drop()  # type: ignore[attr-defined]
+        es_settings = Settings(backend="elasticsearch", data_dir=work, es_url=url, es_index=ALIAS, es_replicas=0)
+        elastic = open_backend(es_settings)
+        elastic.drop()
         elastic.close()
-        elastic = open_backend("elasticsearch", work, es_url=url, es_index=ALIAS, es_replicas=0)
+        elastic = open_backend(es_settings)
         load(elastic, analyser, corpus)
         elastic.close()
         port = free_port()

@@ -18,9 +18,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from analysis import Analyser
 from bench.common import OUT, free_port, machine, percentile
 from bench.corpus import queries, write
-from indexer.analysis import Analyser
+from config import Settings
 from indexer.backends import Backend, open_backend
 from indexer.backends.base import SearchFilters
 from indexer.importer import LineErrors, read_jsonl
@@ -80,11 +81,11 @@ def main() -> None:
     work.mkdir(parents=True)
     url, started = start_node(work / "es-node")
     try:
-        embedded = open_backend("embedded", work)
-        elastic = open_backend("elasticsearch", work, es_url=url, es_index=ALIAS)
-        elastic.drop()  # type: ignore[attr-defined]
+        embedded = open_backend(Settings(data_dir=work))
+        elastic = open_backend(Settings(backend="elasticsearch", data_dir=work, es_url=url, es_index=ALIAS))
+        elastic.drop()
         elastic.close()
-        elastic = open_backend("elasticsearch", work, es_url=url, es_index=ALIAS)
+        elastic = open_backend(Settings(backend="elasticsearch", data_dir=work, es_url=url, es_index=ALIAS))
         result: dict[str, Any] = {"machine": machine(), "documents": count, "queries": len(workload)}
         tops: dict[str, list[list[str]]] = {}
         for name, backend in (("embedded", embedded), ("elasticsearch", elastic)):
@@ -101,7 +102,7 @@ def main() -> None:
         worst = sorted(range(len(shares)), key=lambda i: shares[i])[:5]
         result["least_agreement"] = [
             {"q": workload[i]["q"], "mode": workload[i]["mode"], "overlap": round(shares[i], 2)} for i in worst]
-        elastic.drop()  # type: ignore[attr-defined]
+        elastic.drop()
         embedded.close()
         elastic.close()
     finally:

@@ -16,10 +16,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from analysis import Analyser
 from bench.common import OUT, machine
 from categories import SERVICE_LIST, Classifier
 from categories.classifier import MODEL_THRESHOLD
-from indexer.analysis import Analyser
+from categories.model import CategoryModel
+from models.train_categories import MODEL_PATH
 
 HELD_OUT = Path(__file__).parent / "data" / "classification_heldout.jsonl"
 DEVELOPMENT = Path(__file__).parent / "data" / "classification_dev.jsonl"
@@ -77,7 +79,7 @@ def evaluate(path: Path, classifier: Classifier, lexicons: Classifier) -> dict[s
 
 def main() -> None:
     analyser = Analyser()
-    classifier, lexicons = Classifier(analyser, use_model=True), Classifier(analyser)
+    classifier, lexicons = Classifier(analyser, CategoryModel.load(MODEL_PATH)), Classifier(analyser)
     result = {"machine": machine(), "held_out": evaluate(HELD_OUT, classifier, lexicons),
               "development": evaluate(DEVELOPMENT, classifier, lexicons)}
     OUT.mkdir(exist_ok=True)

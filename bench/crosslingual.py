@@ -29,10 +29,10 @@ import tempfile
 from pathlib import Path
 
 from bench.common import OUT, machine
+from config.settings import Settings
 from indexer.backends.base import SearchFilters
 from indexer.document import Document
-from smesearch.settings import Settings
-from smesearch.wiring import App
+from operations.app import App
 
 DATA = Path(__file__).parent / "data"
 LISTINGS = {"h": DATA / "classification_heldout.jsonl", "d": DATA / "classification_dev.jsonl"}

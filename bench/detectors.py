@@ -14,9 +14,9 @@ import time
 from collections.abc import Callable
 from importlib import resources
 
+from analysis.language import LanguageIdentifier
 from bench.common import machine
 from bench.corpus import documents
-from indexer.analysis.language import LanguageIdentifier
 
 HARD_CASES = [
     ("瀋陽機械企業尋求臺灣代理商與經銷商，提供總代理權。", "zh"),

@@ -10,9 +10,10 @@ import sys
 import time
 from pathlib import Path
 
+from analysis import Analyser
 from bench.common import OUT, machine
 from bench.corpus import write
-from indexer.analysis import Analyser
+from config import Settings
 from indexer.backends import open_backend
 from indexer.backends.base import directory_size
 from indexer.backends.embedded import INDEX_DIR
@@ -26,7 +27,7 @@ def build(count: int, workers: int = 2) -> tuple[Path, dict[str, float]]:
     shutil.rmtree(data, ignore_errors=True)
     analyser = Analyser()  # loaded before the clock starts, as in a long-running crawler
     started = time.perf_counter()
-    backend = open_backend("embedded", data)
+    backend = open_backend(Settings(data_dir=data))
     errors = LineErrors()
     with corpus.open("rb") as stream:
         report = Indexer(analyser, backend).index(read_jsonl(stream, errors), batch_size=2000, workers=workers)

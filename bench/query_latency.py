@@ -13,9 +13,9 @@ import sys
 import time
 from pathlib import Path
 
+from analysis import Analyser
 from bench.common import OUT, machine, percentile
 from bench.corpus import queries
-from indexer.analysis import Analyser
 from indexer.backends.base import SearchFilters
 from indexer.backends.embedded import EmbeddedBackend
 from indexer.service import SearchService

@@ -13,17 +13,17 @@ import tempfile
 import time
 from pathlib import Path
 
+from analysis import Analyser
 from bench.common import OUT, machine, percentile
 from bench.corpus import queries
-from indexer.analysis import Analyser
+from config.settings import Settings
 from indexer.query import analyse_query, translate_query
-from smesearch.settings import Settings
 from translation.service import open_translations
 
 
 def main() -> None:
     analyser = Analyser()
-    translations = open_translations(analyser, Settings().cache_dir, Path(tempfile.mkdtemp()))
+    translations = open_translations(analyser, Settings(data_dir=Path(tempfile.mkdtemp())))
     workload = queries(1000)
     timings: dict[str, list[float]] = {"as typed": [], "translated": []}
     readings = 0

@@ -31,7 +31,7 @@ def per_hit_us(limiter: RateLimiter, hits: int) -> float:
 
 def main(hits: int) -> None:
     with tempfile.TemporaryDirectory() as scratch:
-        shared = per_hit_us(open_limiter("", Path(scratch)), hits)
+        shared = per_hit_us(open_limiter("", Path(scratch) / "ratelimit.sqlite"), hits)
     memory = per_hit_us(MovingWindowRateLimiter(MemoryStorage()), hits)
     print(f"{machine()}; {hits} hits over 50 clients")
     print(f"shared SQLite counters: {shared:.1f} us per hit; per-worker memory: {memory:.1f} us per hit")

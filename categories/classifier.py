@@ -4,7 +4,7 @@ Lexicons first: they are transparent (an operator can see why a page landed in a
 precise. A term in the title counts three times as much as one in the body; body counts are
 capped so that one long page repeating a word does not outweigh a clear title.
 
-With `use_model=True`, categories also take the trained model's word (categories/model.py),
+Given a `model`, categories also take the trained model's word (categories/model.py),
 which knows product words no lexicon lists: a category it gives at least MODEL_THRESHOLD joins
 the lexicons'. It is off by default because on the held-out listings the union scores below the
 lexicons alone (bench/classifier.py measures all three). Services stay with the lexicons.
@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 
 import ahocorasick
 
+from analysis import Analyser, Analysis
 from categories.lexicon import CATEGORY_TERMS, SERVICE_TERMS
 from categories.model import CategoryModel, features
-from indexer.analysis import Analyser, Analysis
 
 TITLE_WEIGHT = 3
 BODY_CAP = 5
@@ -59,9 +59,9 @@ class Classifier:
     """Counts lexicon terms with one Aho-Corasick pass over the normalised text (CJK terms) and one
     over the space-separated stems (English terms), then scores each category and service."""
 
-    def __init__(self, analyser: Analyser, model: CategoryModel | None = None, use_model: bool = False) -> None:
+    def __init__(self, analyser: Analyser, model: CategoryModel | None = None) -> None:
         self._analyser = analyser
-        self._model = (model or CategoryModel.load()) if use_model else None
+        self._model = model
         cjk: dict[str, list[tuple[str, str]]] = {}
         latin: dict[str, list[tuple[str, str]]] = {}
         for prefix, lexicons in (("c", CATEGORY_TERMS), ("s", SERVICE_TERMS)):

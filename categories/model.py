@@ -2,12 +2,13 @@
 
 Why a second opinion next to the lexicons: a lexicon knows the words its authors thought of, and an
 SME page about toothbrushes, umbrellas or gypsum board names none of them. The model is trained
-(`python -m categories.training`) on the customs tariff's headings, whose chapters map onto Table
+(`python -m models.train_categories`) on the customs tariff's headings, whose chapters map onto Table
 11, glossed into Chinese and Japanese, and on dictionary headwords labelled through their glosses,
 so it has seen many thousands of product words in three languages.
 
-It ships as a gzipped, sparse JSON file of weights (about 2 MB), so classifying needs neither scikit-learn nor
-the training data: a page's features are looked up and summed, one logistic function per category.
+It is a gzipped, sparse JSON file of weights (about 2 MB, models/category_model.json.gz in the
+repository, not in the package), so classifying needs neither scikit-learn nor the training data:
+a page's features are looked up and summed, one logistic function per category.
 """
 
 from __future__ import annotations
@@ -16,12 +17,10 @@ import gzip
 import json
 import math
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
-from indexer.analysis import Analysis
+from analysis import Analysis
 
-MODEL_FILE = "category_model.json.gz"
 NGRAMS = (1, 2, 3)
 # Only the beginning of a page is read: the title and the first paragraphs say what a company
 # makes, and the cost of a page must not grow with its length.
@@ -53,9 +52,8 @@ class CategoryModel:
     trained_on: dict[str, int]  # what the training set held, by origin and language
 
     @classmethod
-    def load(cls, path: Path | None = None) -> CategoryModel:
-        raw = (path.read_bytes() if path is not None
-               else resources.files("categories").joinpath("data", MODEL_FILE).read_bytes())
+    def load(cls, path: Path) -> CategoryModel:
+        raw = path.read_bytes()
         data = json.loads(gzip.decompress(raw))
         width = len(data["categories"])
         weights = {}

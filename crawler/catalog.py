@@ -19,11 +19,10 @@ from urllib.parse import urlsplit, urlunsplit
 import idna
 import yaml
 
+from crawler.kinds import KINDS, WEB_KINDS
 from crawler.safety import private_address_reason
 from indexer.document import CATEGORY_IDS, GROUPS
 
-KINDS = ("site", "sitemap", "feed", "database", "jsonl")
-WEB_KINDS = ("site", "sitemap", "feed")  # crawled over HTTP; the others are read from a database or a file
 SOURCE_GROUPS = tuple(g for g in GROUPS if g != "listing")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _INTERVAL = re.compile(r"^every \d+(m|h|d)$")

@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 
 import yaml
 
+from config import DataDir
 from crawler.catalog import Catalog, CatalogError, Source, bundled_catalog_path, load_catalog
 
 _Edit = TypeVar("_Edit", bound=Callable[..., Any])
@@ -45,28 +46,28 @@ def catalog_lock(path: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def editable_catalog(configured: Path | None, data_dir: Path) -> Path:
+def editable_catalog(configured: Path | None, paths: DataDir) -> Path:
     """The file edits go to: the configured catalog, else the operator's copy in the data
     directory, made from the bundled one on first use (the bundled file belongs to the package)."""
     if configured is not None:
         return configured
-    path = data_dir / "catalog.yaml"
+    path = paths.catalog_copy
     if not path.exists():
         with catalog_lock(path):
             if not path.exists():
-                fd, temporary = tempfile.mkstemp(prefix=".catalog-", suffix=".yaml", dir=data_dir)
+                fd, temporary = tempfile.mkstemp(prefix=".catalog-", suffix=".yaml", dir=path.parent)
                 os.close(fd)
                 shutil.copyfile(bundled_catalog_path(), temporary)
                 os.replace(temporary, path)
     return path
 
 
-def effective_catalog(configured: Path | None, data_dir: Path) -> Path | None:
+def effective_catalog(configured: Path | None, paths: DataDir) -> Path | None:
     """The catalog commands read: the configured one, else the operator's copy if there is one,
     else None for the bundled catalog."""
     if configured is not None:
         return configured
-    copy = data_dir / "catalog.yaml"
+    copy = paths.catalog_copy
     return copy if copy.exists() else None
 
 

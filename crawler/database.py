@@ -16,6 +16,7 @@ column (title, company, ...) are taken as they are.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from crawler.catalog import Source
+from crawler.job import CrawlJob, RunFailed
 from indexer.document import Document, DocumentError
 
 _FIELDS = ("url", "title", "body", "summary", "company", "contact", "lang", "categories", "services",
@@ -32,7 +34,10 @@ _FIELDS = ("url", "title", "body", "summary", "company", "contact", "lang", "cat
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
-class DatabaseSourceError(RuntimeError):
+log = logging.getLogger("smesearch.crawl")
+
+
+class DatabaseSourceError(RunFailed):
     """The database could not be read; the message carries the database's own."""
 
 
@@ -89,3 +94,15 @@ def _value(name: str, value: Any) -> Any:
     if name in ("categories", "services") and isinstance(value, str):
         return [v.strip() for v in value.split(",") if v.strip()]  # "6,8" or "agent, tie_up"
     return value
+
+
+def read_database(job: CrawlJob) -> None:
+    """Index the rows the source's query returns (the `database` kind's reader)."""
+    errors = RowErrors()
+    report = job.engine.indexer.index(database_documents(job.source, errors), batch_size=job.batch_size)
+    job.counters.fetched = errors.rows
+    job.counters.new, job.counters.updated, job.counters.unchanged = report.added, report.updated, report.unchanged
+    if errors.errors:
+        job.counters.errors["bad_row"] += len(errors.errors)
+        for number, message in errors.errors[:20]:
+            log.warning("source %s: row %d: %s", job.source.id, number, message)

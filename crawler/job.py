@@ -9,14 +9,18 @@ from typing import Any
 from crawler.catalog import Source
 from crawler.counters import RunCounters
 from crawler.state import CrawlState
-from smesearch.wiring import App
+from engine import Engine
+
+
+class RunFailed(RuntimeError):
+    """The run could not do its job; the message says why, for the run record and the operator."""
 
 
 @dataclass(slots=True)
 class CrawlJob:
     source: Source
     state: CrawlState
-    app: App  # the backend, and the indexer when analysis runs in the crawl process
+    engine: Engine  # the backend, and the indexer when analysis runs in the crawl process
     counters: RunCounters = field(default_factory=RunCounters)
     workers: int = 0  # analysis processes beside the crawl; 0 analyses in the crawl process
     batch_size: int = 250  # documents per index write

@@ -70,14 +70,14 @@ class IndexPipeline:
     def open_spider(self) -> None:
         job = self.job
         source = job.source.id
-        if job.state.page_count(source) and not job.app.backend.stats().by_source.get(source):
+        if job.state.page_count(source) and not job.engine.backend.stats().by_source.get(source):
             job.state.forget_source(source)  # the index lost this source's documents: crawl in full
         for url, content_hash in job.state.indexed_hashes(source):
             self.by_hash.setdefault(content_hash, url)
         self.near = SimhashBuckets(NEAR_DUPLICATE_BITS)
         for url, fingerprint in job.state.indexed_simhashes(source):
             self.near.add(url, fingerprint)
-        self.spool = Spool(job.app.settings.data_dir / "spool", source)
+        self.spool = Spool(job.engine.settings.paths.spool, source)
         self._drain_spool()
 
     async def close_spider(self) -> None:
@@ -85,7 +85,7 @@ class IndexPipeline:
             async with self.write_lock:
                 self._flush()
             if self.spool is not None and not self.spool.pending():
-                self.job.app.backend.commit()
+                self.job.engine.backend.commit()
         finally:
             if self.pool is not None:
                 self.pool.shutdown(cancel_futures=True)
@@ -112,7 +112,7 @@ class IndexPipeline:
         if prior is None:
             return
         try:
-            if prior.duplicate_of is None and job.app.backend.delete_url(item.url):
+            if prior.duplicate_of is None and job.engine.backend.delete_url(item.url):
                 job.counters.deleted += 1
         except BackendError:
             job.counters.errors["index_unavailable"] += 1
@@ -130,7 +130,7 @@ class IndexPipeline:
         if job.workers > 0:
             outcome = await self._in_worker(page)
         else:
-            outcome = analyse_page(page, job.app.indexer)
+            outcome = analyse_page(page, job.engine.indexer)
         if outcome.skipped:
             job.counters.skipped[outcome.skipped] += 1
             return
@@ -141,7 +141,7 @@ class IndexPipeline:
         if original is not None:
             job.counters.duplicates += 1
             if was_original:
-                job.app.backend.delete_url(page.url)
+                job.engine.backend.delete_url(page.url)
             job.state.save_page(source, dataclasses.replace(state, duplicate_of=original))
             return
         if outcome.content_hash:
@@ -166,7 +166,7 @@ class IndexPipeline:
         the crawl process's time in task bookkeeping and pickling."""
         loop = asyncio.get_running_loop()
         if self.pool is None:  # started with the first page, so a run of 304s never pays for it
-            settings = self.job.app.settings
+            settings = self.job.engine.settings
             self.pool = start_analysis_pool(self.job.workers, settings.lang_detector,
                                             translation_hook=settings.translation_hook)
         waiting: asyncio.Future[PageOutcome] = loop.create_future()
@@ -217,7 +217,7 @@ class IndexPipeline:
     def _shingles_of(self, url: str) -> frozenset[int]:
         if url not in self.shingles:
             try:
-                stored = self.job.app.backend.get(document_id(url))  # indexed by an earlier run
+                stored = self.job.engine.backend.get(document_id(url))  # indexed by an earlier run
             except BackendError:
                 return frozenset()  # cannot judge now; the page counts as an original
             self.shingles[url] = shingles(stored.body) if stored is not None else frozenset()
@@ -231,7 +231,7 @@ class IndexPipeline:
         documents = [prepared for prepared, _ in batch]
         if self._drain_spool():
             try:
-                counts = job.app.backend.upsert(documents)
+                counts = job.engine.backend.upsert(documents)
             except BackendError as exc:
                 self._to_spool(documents, exc)
             else:
@@ -262,7 +262,7 @@ class IndexPipeline:
         if self.spool is None or not self.spool.pending():
             return True
         try:
-            counts = self.spool.drain(self.job.app.backend)
+            counts = self.spool.drain(self.job.engine.backend)
         except BackendError:
             return False
         self.job.counters.new += counts.added

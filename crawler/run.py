@@ -10,42 +10,36 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import sqlite3
-import stat
 import subprocess
 import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any
 
-from crawler.catalog import WEB_KINDS, CatalogError, Source, load_catalog
+from config.settings import Settings
+from crawler.catalog import CatalogError, Source, load_catalog
 from crawler.counters import RunCounters
-from crawler.database import DatabaseSourceError, RowErrors, database_documents
-from crawler.job import CrawlJob
+from crawler.job import CrawlJob, RunFailed
+from crawler.kinds import SOURCE_KINDS, WEB_KINDS
 from crawler.runlock import EXIT_SOURCE_BUSY, SourceBusy, source_run_lock
-from crawler.state import STATE_FILE, CrawlState, RunRecord
+from crawler.state import CrawlState, RunRecord
+from engine import Engine
 from indexer.backends.base import BackendError
-from indexer.document import Document
-from indexer.importer import LineErrors, read_jsonl
-from smesearch.settings import Settings
-from smesearch.wiring import App
+
+if TYPE_CHECKING:
+    from scrapy import Spider
 
 LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
 log = logging.getLogger("smesearch.crawl")
 
 
-class RunFailed(RuntimeError):
-    """The run could not do its job; the message says why, for the run record and the operator."""
-
-
 def state_path(settings: Settings) -> Path:
-    return settings.data_dir / STATE_FILE
+    return settings.paths.crawl_state
 
 
 def user_agent(settings: Settings) -> str:
@@ -109,25 +103,26 @@ def run_source(source: Source, settings: Settings, progress: bool = False,
                run_id_file: Path | None = None) -> RunCounters:
     """Crawl (or read) one source into the index and record the run. Call once per process.
     Raises SourceBusy, recording nothing, while another process crawls the same source."""
-    with source_run_lock(settings.data_dir, source.id):
+    with source_run_lock(settings.paths.run_locks, source.id):
         return _run_locked(source, settings, progress, run_id_file)
 
 
 def _run_locked(source: Source, settings: Settings, progress: bool, run_id_file: Path | None) -> RunCounters:
-    app = App(settings)
+    engine = Engine(settings)
     state = CrawlState(state_path(settings))
     run_id = state.start_run(source.id)
     if run_id_file is not None:
         run_id_file.write_text(str(run_id), encoding="ascii")  # how the caller finds its own run
-    job = CrawlJob(source, state, app, workers=settings.crawl_workers,
+    job = CrawlJob(source, state, engine, workers=settings.crawl_workers,
                    batch_size=settings.crawl_batch_size)
     started = time.monotonic()
     try:
-        if source.kind in WEB_KINDS:
-            _crawl_web(job, settings, progress)
+        kind = SOURCE_KINDS[source.kind]
+        if kind.web:
+            _crawl_web(job, settings, progress, kind.load())
         else:
             logging.basicConfig(level=logging.WARNING, format=LOG_FORMAT)
-            _read_database(job) if source.kind == "database" else _read_jsonl(job)
+            kind.load()(job)
         job.counters.duration_s = time.monotonic() - started
         if job.counters.fetched == 0 and job.counters.errors and source.kind != "database":
             kinds = ", ".join(f"{k} {v}" for k, v in job.counters.errors.items())
@@ -138,7 +133,7 @@ def _run_locked(source: Source, settings: Settings, progress: bool, run_id_file:
             # before it left (robots.txt, the allowed domains, the private-address guard).
             raise RunFailed(f"no page was fetched: every start URL was filtered out (robots.txt "
                             f"{job.counters.skipped_by_robots}); check start_urls, allowed_domains and robots.txt")
-    except (RunFailed, DatabaseSourceError, BackendError, OSError) as exc:
+    except (RunFailed, BackendError, OSError) as exc:
         job.counters.duration_s = time.monotonic() - started
         state.finish_run(run_id, "failed", job.counters.to_dict(), str(exc))
         raise RunFailed(str(exc)) from exc
@@ -148,71 +143,20 @@ def _run_locked(source: Source, settings: Settings, progress: bool, run_id_file:
                          "".join(traceback.format_exception_only(exc)).strip())
         raise
     finally:
-        app.close()
+        engine.close()
     state.finish_run(run_id, "succeeded", job.counters.to_dict())
     state.close()
     return job.counters
 
 
-def _crawl_web(job: CrawlJob, settings: Settings, progress: bool) -> None:
+def _crawl_web(job: CrawlJob, settings: Settings, progress: bool, spider: type[Spider]) -> None:
     from scrapy.crawler import CrawlerProcess
 
-    from crawler.spiders import SPIDERS
-
     process = CrawlerProcess(scrapy_settings(job.source, settings, progress))
-    process.crawl(SPIDERS[job.source.kind], job=job)
+    process.crawl(spider, job=job)
     process.start()
     if job.failure:
         raise RunFailed(job.failure)
-
-
-def _read_database(job: CrawlJob) -> None:
-    errors = RowErrors()
-    report = job.app.indexer.index(database_documents(job.source, errors), batch_size=job.batch_size)
-    job.counters.fetched = errors.rows
-    job.counters.new, job.counters.updated, job.counters.unchanged = report.added, report.updated, report.unchanged
-    if errors.errors:
-        job.counters.errors["bad_row"] += len(errors.errors)
-        for number, message in errors.errors[:20]:
-            log.warning("source %s: row %d: %s", job.source.id, number, message)
-
-
-def _read_jsonl(job: CrawlJob) -> None:
-    for location in job.source.start_urls:
-        path = Path(location.removeprefix("file://"))
-        errors = LineErrors()
-        try:
-            with _regular_file(path) as stream:
-                report = job.app.indexer.index(_owned(read_jsonl(stream, errors), job.source.id),
-                                               batch_size=job.batch_size)
-        except OSError as exc:
-            raise RunFailed(f"cannot read {path}: {exc.strerror}") from None
-        job.counters.fetched += report.added + report.updated + report.unchanged + len(errors.errors)
-        job.counters.new += report.added
-        job.counters.updated += report.updated
-        job.counters.unchanged += report.unchanged
-        if errors.errors:
-            job.counters.errors["bad_line"] += len(errors.errors)
-
-
-def _regular_file(path: Path) -> BinaryIO:
-    """`path` opened for reading if it is a regular file: a device (/dev/zero) or a pipe would
-    never end or would block the run."""
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
-        os.close(fd)
-        raise RunFailed(f"{path} is not a regular file")
-    return os.fdopen(fd, "rb")
-
-
-def _owned(documents: Iterator[Document], source_id: str) -> Iterator[Document]:
-    """Documents a catalog source brings in belong to it (their counts, alerts and deletion go by
-    source), whatever the file's rows say."""
-    for doc in documents:
-        if doc.source != source_id:
-            doc.source = source_id
-            doc.content_hash = doc.compute_hash()
-        yield doc
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,11 +173,7 @@ def crawl_in_subprocess(source_id: str, settings: Settings, catalog: Path | None
                         timeout: float | None = None) -> CrawlOutcome:
     """Run one source's crawl as `python -m crawler.run` and return the run that process recorded
     (no record when it died before recording one, or when the source was busy)."""
-    env = {**os.environ, "SMESEARCH_DATA_DIR": str(settings.data_dir.resolve()), "SMESEARCH_BACKEND": settings.backend,
-           "SMESEARCH_LANG_DETECTOR": settings.lang_detector}
-    env.pop("SMESEARCH_CATALOG", None)
-    if catalog is not None:
-        env["SMESEARCH_CATALOG"] = str(catalog.resolve())
+    env = settings.model_copy(update={"catalog": catalog}).child_environment()
     with tempfile.TemporaryDirectory(prefix="smesearch-run-") as scratch:
         run_id_file = Path(scratch) / "run-id"
         command = [sys.executable, "-m", "crawler.run", source_id, "--run-id-file", str(run_id_file)]

@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-LOCK_DIR = "locks"  # in the data directory
 # `python -m crawler.run` exits with this when the source is being crawled already (EX_TEMPFAIL:
 # nothing went wrong, try later); the CLI passes it on, and the scheduler records "skipped".
 EXIT_SOURCE_BUSY = 75
@@ -29,8 +28,7 @@ class SourceBusy(RuntimeError):
 
 
 @contextlib.contextmanager
-def source_run_lock(data_dir: Path, source_id: str) -> Iterator[None]:
-    directory = data_dir / LOCK_DIR
+def source_run_lock(directory: Path, source_id: str) -> Iterator[None]:
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"crawl-{source_id}.lock"
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)

@@ -19,8 +19,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-STATE_FILE = "crawl.sqlite"  # in the data directory
-
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS pages (
     source TEXT NOT NULL,

@@ -17,8 +17,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
+from categories.taxonomy import SERVICES
+
 GROUPS = ("shenyang", "liaoning", "national", "japan", "listing", "other")
-SERVICES = ("tie_up", "agent", "invest", "capital", "purchase", "recruit")
 CATEGORY_IDS = tuple(range(1, 12))
 TRANSLATION_LANGS = ("zh", "en", "ja")
 SUMMARY_CHARS = 280

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import islice
 
-from indexer.analysis.analyser import FULL_WIDTH
+from analysis.analyser import FULL_WIDTH
 
 SNIPPET_CHARS = 180
 CONTEXT_BEFORE = 30

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from itertools import islice
 from multiprocessing import get_context
 
+from analysis import Analyser
 from categories import Classifier
-from indexer.analysis import Analyser
 from indexer.backends.base import Backend, IndexedDocument
 from indexer.document import Document
 

@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-from indexer.analysis import Analyser, QueryTermVariant
+from analysis import Analyser, QueryTermVariant
 
 Scope = Literal["all", "title"]
 SENTENCE_MINIMUM_SHOULD_MATCH = 0.6

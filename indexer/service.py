@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from indexer.analysis import Analyser
+from analysis import Analyser
 from indexer.backends.base import Backend, BackendQuery, IndexStats, SearchFilters, SiteCount, Suggestion
 from indexer.document import SERVICES, Document
 from indexer.highlight import Highlighter, Snippet

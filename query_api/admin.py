@@ -26,11 +26,12 @@ from crawler.catalog_edit import (
     remove_source,
     replace_source,
 )
+from crawler.kinds import SOURCE_KINDS
+from operations.app import App
+from operations.operators import Operator, Role
 from query_api.models import AnalyticsOut, DayCount, Problem, QueryCount, SourceBase
-from query_api.operators import Operator, Role
 from scheduler.schedules import Schedule, ScheduleError
 from scheduler.store import Alert, Run, now
-from smesearch.wiring import App
 
 
 def operator_dependency(app: App, role: Role) -> Callable[[Request], Operator]:
@@ -176,7 +177,7 @@ def router(app: App) -> APIRouter:
                                422: {"model": Problem, "description": "an invalid entry or schedule"}})
 
     def catalog_sources() -> tuple[Source, ...]:
-        return load_catalog(effective_catalog(settings.catalog, settings.data_dir)).sources
+        return load_catalog(effective_catalog(settings.catalog, settings.paths)).sources
 
     def source_or_404(source_id: str) -> Source:
         for source in catalog_sources():
@@ -193,7 +194,7 @@ def router(app: App) -> APIRouter:
         fields = entry.model_dump(exclude_none=True, exclude={"allow_private"})
         if existing and existing.allow_private:
             fields["allow_private"] = True
-        if entry.kind == "jsonl":
+        if not SOURCE_KINDS[entry.kind].web:  # a file on this machine: only under the import directory
             directory = settings.file_sources_dir
             try:
                 fields["start_urls"] = [str(confined_file(url, directory)) for url in entry.start_urls]
@@ -251,7 +252,7 @@ def router(app: App) -> APIRouter:
               summary="Add a source to the catalog")
     def create_source(entry: SourceIn) -> SourceOut:
         fields = checked(entry)
-        path = editable_catalog(settings.catalog, settings.data_dir)
+        path = editable_catalog(settings.catalog, settings.paths)
         added = edit(lambda: add_source(path, fields))
         return overview((added,))[0]
 
@@ -261,7 +262,7 @@ def router(app: App) -> APIRouter:
         if entry.id != source_id:
             raise HTTPException(422, "id: a source's id cannot change (add a new source instead)")
         fields = checked(entry, existing)
-        path = editable_catalog(settings.catalog, settings.data_dir)
+        path = editable_catalog(settings.catalog, settings.paths)
         changed = edit(lambda: replace_source(path, source_id, fields))
         return overview((changed,))[0]
 
@@ -269,7 +270,7 @@ def router(app: App) -> APIRouter:
                 summary="Remove a source from the catalog, and its schedule (its documents stay)")
     def delete_source(source_id: str) -> Response:
         source_or_404(source_id)
-        edit(lambda: remove_source(editable_catalog(settings.catalog, settings.data_dir), source_id))
+        edit(lambda: remove_source(editable_catalog(settings.catalog, settings.paths), source_id))
         with contextlib.suppress(ScheduleError):
             app.schedule_book.remove(source_id)
         return Response(status_code=204)

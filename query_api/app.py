@@ -1,5 +1,5 @@
 """The HTTP API: assembles the public search routes, the operations routes and the admin routes
-over one `smesearch.wiring.App`, behind the request guards.
+over one `operations.app.App`, behind the request guards.
 
 Errors leave as RFC 9457 problem details with a sentence a person can read and the request id,
 never a traceback. Validation errors are 422, query syntax errors 400, a backend that cannot
@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException
 from crawler.catalog import CatalogError
 from indexer.backends.base import BackendError
 from indexer.query import QueryError
+from operations.app import App
 from query_api import admin, public
 from query_api.guards import HostCheck, RequestLimits, problem_body
 from query_api.metrics import index_gauges
@@ -29,7 +30,6 @@ from query_api.models import Problem
 from query_api.observe import ApiMetrics, ObserveRequests
 from query_api.pages import PAGE_HEADERS, admin_page, embed_page, pick_lang, portal_page
 from query_api.ratelimit import open_limiter
-from smesearch.wiring import App
 
 log = logging.getLogger("smesearch.api")
 
@@ -161,7 +161,7 @@ def create_app(app: App) -> FastAPI:
                            max_age=3600)
     api.add_middleware(RequestLimits, max_url_bytes=settings.max_url_bytes,
                        max_body_bytes=settings.max_body_bytes, rate=settings.rate_limit,
-                       limiter=lambda: open_limiter(settings.rate_limit_storage, settings.data_dir))
+                       limiter=lambda: open_limiter(settings.rate_limit_storage, settings.paths.rate_limits))
     api.add_middleware(HostCheck, allowed_hosts=settings.api_hosts)
     api.add_middleware(ObserveRequests, metrics=metrics)
     return api

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from config.settings import Settings
+from operations.app import App
 from query_api.app import create_app
 from query_api.observe import configure_logging
-from smesearch.settings import Settings
-from smesearch.wiring import App
 
 
 def create() -> FastAPI:

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 
 from prometheus_client.core import Metric
 
-from crawler.state import STATE_FILE, CrawlState
+from crawler.state import CrawlState
 from indexer.backends.base import BackendError
+from operations.app import App
 from query_api.observe import gauge
-from smesearch.wiring import App
 
 log = logging.getLogger("smesearch.api")
 RUN_COUNTERS = ("fetched", "new", "updated", "unchanged", "not_modified", "deleted", "duplicates", "errors",
@@ -29,7 +29,7 @@ def index_gauges(app: App) -> Iterator[Metric]:
         yield gauge("smesearch_index_documents", "Documents in the index, by language", ["lang"],
                     [([lang], n) for lang, n in stats.by_lang.items()])
         yield gauge("smesearch_index_size_bytes", "Size of the index on disk", [], [([], stats.size_bytes)])
-    path = app.settings.data_dir / STATE_FILE
+    path = app.settings.paths.crawl_state
     if not path.exists():
         return
     state = CrawlState(path)

@@ -10,10 +10,12 @@ from cachetools import TTLCache
 from fastapi import APIRouter, HTTPException, Path, Query
 
 from categories import CATEGORIES, NOT_SPECIFIED, SERVICE_LIST
-from crawler.catalog import WEB_KINDS, load_catalog
+from crawler.catalog import load_catalog
 from crawler.catalog_edit import effective_catalog
-from crawler.state import STATE_FILE, CrawlState
+from crawler.kinds import WEB_KINDS
+from crawler.state import CrawlState
 from indexer.service import SearchResponse, filters_from
+from operations.app import App
 from query_api.models import (
     LANG_NAMES,
     DocumentOut,
@@ -27,7 +29,6 @@ from query_api.models import (
     document_output,
     search_output,
 )
-from smesearch.wiring import App
 
 UiLang = Annotated[Literal["zh", "en", "ja"], Query(description="language of names and translated titles")]
 
@@ -136,9 +137,9 @@ def router(app: App) -> APIRouter:
     @api.get("/sources", response_model=list[SourceOut], tags=["catalog"],
              summary="The catalog of crawled sources, with each one's last crawl and page count")
     def sources() -> list[SourceOut]:
-        catalog = load_catalog(effective_catalog(settings.catalog, settings.data_dir))
+        catalog = load_catalog(effective_catalog(settings.catalog, settings.paths))
         by_source = app.search.stats().by_source
-        path = settings.data_dir / STATE_FILE
+        path = settings.paths.crawl_state
         succeeded, latest = {}, {}
         if path.exists():
             state = CrawlState(path)

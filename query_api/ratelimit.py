@@ -79,10 +79,10 @@ class SQLiteStorage(Storage):
             self._db.execute("DELETE FROM counters WHERE key = ?", (key,))
 
 
-def open_limiter(storage_url: str, data_dir: Path) -> RateLimiter:
-    """The limiter for `SMESEARCH_RATE_LIMIT_STORAGE`: empty for the data directory's SQLite file,
+def open_limiter(storage_url: str, file: Path) -> RateLimiter:
+    """The limiter for `SMESEARCH_RATE_LIMIT_STORAGE`: empty for the SQLite `file`,
     else a `limits` storage URL (redis://host:6379, memory:// for one process only)."""
-    storage = storage_from_string(storage_url or f"smesearch+sqlite://{(data_dir / 'ratelimit.sqlite').resolve()}")
+    storage = storage_from_string(storage_url or f"smesearch+sqlite://{file.resolve()}")
     if isinstance(storage, MovingWindowSupport):
         return MovingWindowRateLimiter(storage)
     return FixedWindowRateLimiter(storage)

@@ -15,9 +15,9 @@ import urllib.error
 import urllib.request
 from urllib.parse import urlsplit
 
+from config.settings import Settings
 from crawler.safety import address_reason, private_address_reason
 from scheduler.store import Alert, Run, RunStore
-from smesearch.settings import Settings
 
 log = logging.getLogger("smesearch.scheduler")
 WEBHOOK_TIMEOUT_S = 10

@@ -4,9 +4,9 @@ scheduler process sets them)."""
 
 from __future__ import annotations
 
+from config.settings import Settings
 from scheduler.service import current_owner
 from scheduler.store import RunStore
-from smesearch.settings import Settings
 
 
 def scheduled_run(source: str) -> None:

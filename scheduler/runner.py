@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from config.settings import Settings
 from crawler.runlock import EXIT_SOURCE_BUSY
-from crawler.state import STATE_FILE, CrawlState
+from crawler.state import CrawlState
+from engine import Engine
 from indexer.backends.base import BackendError
 from scheduler.alerts import check_alerts
 from scheduler.store import Run, RunStore
-from smesearch.settings import Settings
-from smesearch.wiring import App
 
 log = logging.getLogger("smesearch.scheduler")
 POLL_SECONDS = 0.5
@@ -88,7 +88,7 @@ def renewing(store: RunStore, run: Run, every_s: float) -> Iterator[None]:
 
 
 def _watch(settings: Settings, store: RunStore, run: Run, limits: RunLimits) -> Run:
-    logs = settings.data_dir / "runs"
+    logs = settings.paths.run_logs
     logs.mkdir(parents=True, exist_ok=True)
     log_path = logs / f"{run.id}.log"
     started = time.monotonic()
@@ -96,8 +96,7 @@ def _watch(settings: Settings, store: RunStore, run: Run, limits: RunLimits) -> 
     with log_path.open("wb") as out:
         try:
             process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-                                       env={**os.environ, "SMESEARCH_DATA_DIR": str(settings.data_dir.resolve()),
-                                            "PYTHONIOENCODING": "utf-8"})
+                                       env={**settings.child_environment(), "PYTHONIOENCODING": "utf-8"})
         except OSError as exc:
             return store.finish(run.id, "failed", {}, "", f"the crawl process could not start: {exc}", None)
         store.set_pid(run.id, process.pid)
@@ -174,7 +173,7 @@ def _last_error_line(tail: str) -> str | None:
 
 def _crawl_record(settings: Settings, source: str, run: Run) -> tuple[dict[str, object], str | None]:
     """The counters the crawl process recorded for this run in crawl.sqlite."""
-    path = settings.data_dir / STATE_FILE
+    path = settings.paths.crawl_state
     if not path.exists():
         return {}, None
     state = CrawlState(path)
@@ -188,14 +187,14 @@ def _crawl_record(settings: Settings, source: str, run: Run) -> tuple[dict[str, 
 
 
 def _documents(settings: Settings, source: str) -> int | None:
-    app = App(settings)
+    engine = Engine(settings)
     try:
-        return app.backend.stats().by_source.get(source, 0)
+        return engine.backend.stats().by_source.get(source, 0)
     except BackendError as exc:
         log.warning("no document count for %s: %s", source, exc)
         return None
     finally:
-        app.close()
+        engine.close()
 
 
 def run_in_thread(settings: Settings, store: RunStore, run: Run, owner: str) -> threading.Thread:

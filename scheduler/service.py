@@ -18,10 +18,10 @@ from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from config.settings import Settings
 from scheduler.runner import kill_leftover, limits_from, run_in_thread
 from scheduler.schedules import JOB_TABLE
 from scheduler.store import RunStore, process_owner
-from smesearch.settings import Settings
 
 log = logging.getLogger("smesearch.scheduler")
 TICK_SECONDS = 2

@@ -33,17 +33,17 @@ from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
+
+from config import DataDir, Settings
+from indexer.backends.embedded import INDEX_DIR, STORE_FILE
+from operations.app import App
 
 MANIFEST = "MANIFEST.json"
 FORMAT = 1
 # Never backed up: lock files and counters that mean nothing after a restore, SQLite's journals
 # (the online backup has their content), and indexes set aside as damaged.
-SKIPPED_NAMES = ("ratelimit.sqlite",)
-SKIPPED_DIRS = ("locks",)
-CACHE_PATHS = ("translation/cache.sqlite", "translation/packages")
-INDEX_PARENT = "index/embedded"
 INDEX_ATTEMPTS = 5
 
 
@@ -140,17 +140,17 @@ def restore(archive_path: Path, data_dir: Path) -> RestoreReport:
 # -- staging ------------------------------------------------------------------------------------
 
 def _stage(data_dir: Path, staging: Path, with_caches: bool) -> None:
-    index_parent = data_dir / INDEX_PARENT
+    layout = DataDir(data_dir)
+    index_parent = layout.embedded_index
+    skipped = layout.never_backed_up() + (() if with_caches else layout.caches())
     for path in sorted(data_dir.rglob("*")):
         relative = path.relative_to(data_dir)
-        parts = relative.parts
-        if not path.is_file() or parts[0] in SKIPPED_DIRS or path.name in SKIPPED_NAMES:
+        if not path.is_file() or any(path.is_relative_to(s) for s in skipped):
             continue
         if path.name.endswith(("-wal", "-shm", "-journal", ".lock", ".partial")):
             continue
-        if not with_caches and any(str(PurePosixPath(*parts)).startswith(c) for c in CACHE_PATHS):
-            continue
-        if path.is_relative_to(index_parent) and (parts[2].startswith(("tantivy", "damaged-"))):
+        if path.is_relative_to(index_parent) and path.relative_to(index_parent).parts[0].startswith(
+                ("tantivy", "damaged-")):
             continue  # the index is copied as of one commit below
         destination = staging / relative
         destination.parent.mkdir(parents=True, exist_ok=True)
@@ -200,18 +200,14 @@ def _copy_index(index: Path, destination: Path) -> None:
 def _reconcile_index(data_dir: Path) -> bool:
     """Rebuild the embedded index from the restored document store when the two disagree (a
     commit between their snapshots, or an index left out); True when it was rebuilt."""
-    store = data_dir / INDEX_PARENT / "documents.sqlite"
-    if not store.exists():
+    embedded = DataDir(data_dir).embedded_index
+    if not (embedded / STORE_FILE).exists():
         return False
-    from indexer.backends.embedded import INDEX_DIR
-    from smesearch.settings import Settings
-    from smesearch.wiring import App
-
     stored = _stored_documents(data_dir)
-    indexed = _indexed_documents(data_dir / INDEX_PARENT / INDEX_DIR)
+    indexed = _indexed_documents(embedded / INDEX_DIR)
     if indexed == stored:
         return False
-    shutil.rmtree(data_dir / INDEX_PARENT / INDEX_DIR, ignore_errors=True)
+    shutil.rmtree(embedded / INDEX_DIR, ignore_errors=True)
     app = App(Settings(data_dir=data_dir))
     try:
         app.backend.reindex(lambda documents: app.indexer.prepare_many(documents, app.settings.index_workers))
@@ -229,7 +225,7 @@ def _indexed_documents(index: Path) -> int | None:
 
 
 def _stored_documents(root: Path) -> int | None:
-    store = root / INDEX_PARENT / "documents.sqlite"
+    store = DataDir(root).embedded_index / STORE_FILE
     if not store.exists():
         return None
     with closing(sqlite3.connect(f"file:{store}?mode=ro", uri=True)) as db:

@@ -20,6 +20,7 @@ import typer
 
 from categories import category as category_info
 from categories import service as service_info
+from config.settings import Settings
 from crawler.catalog import Catalog, CatalogError, Source, load_catalog
 from crawler.catalog_edit import effective_catalog
 from crawler.runlock import EXIT_SOURCE_BUSY  # every source named was being crawled by another process
@@ -27,8 +28,7 @@ from indexer.backends.base import BackendError, DamagedIndex
 from indexer.importer import LineErrors, read_jsonl
 from indexer.query import QueryError
 from indexer.service import SearchResponse, filters_from
-from smesearch.settings import Settings
-from smesearch.wiring import App
+from operations.app import App
 from translation.service import LANGUAGES as TRANSLATED_LANGUAGES
 
 cli = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -56,11 +56,14 @@ def main_options(
     if data_dir:
         overrides["data_dir"] = data_dir
     ctx.obj = Settings(**overrides)
-    # Processes this command starts (analysis workers, crawls, API workers) read their settings
-    # from the environment: give them this command's options.
-    os.environ.update({"SMESEARCH_BACKEND": ctx.obj.backend, "SMESEARCH_DATA_DIR": str(ctx.obj.data_dir.resolve())})
-    if ctx.obj.catalog:
-        os.environ["SMESEARCH_CATALOG"] = str(ctx.obj.catalog.resolve())
+    _export(ctx.obj)
+
+
+def _export(settings: Settings) -> None:
+    """Processes this command starts (analysis workers, crawls, API workers) read their settings
+    from the environment: give them this command's."""
+    os.environ.clear()
+    os.environ.update(settings.child_environment())
 
 
 def _app(ctx: typer.Context) -> App:
@@ -188,8 +191,8 @@ def classify(
     explain: Annotated[bool, typer.Option(help="give each label's confidence and the terms that matched")] = False,
 ) -> None:
     """Assign Table 11 categories and retrieval services to a text, or to JSONL documents."""
+    from analysis import Analyser
     from categories import Classifier
-    from indexer.analysis import Analyser
 
     classifier = Classifier(Analyser(ctx.obj.lang_detector))
     if text != "-":
@@ -330,7 +333,7 @@ def reindex(ctx: typer.Context) -> None:
     except DamagedIndex as exc:
         from indexer.backends.embedded import set_aside_damaged_index
 
-        aside = set_aside_damaged_index(app.settings.data_dir / "index" / "embedded")
+        aside = set_aside_damaged_index(app.settings.paths.embedded_index)
         typer.echo(f"the index did not open ({exc.__cause__}); set aside as {aside}, rebuilding it", err=True)
         backend = app.backend
     try:
@@ -344,8 +347,8 @@ def reindex(ctx: typer.Context) -> None:
             new, count = _reindex(app, progress)
     except BackendError as exc:
         raise _fail(str(exc), EXIT_BACKEND) from None
-    alias = getattr(backend, "alias", None)
-    typer.echo(f"reindexed {count} documents into {new}" + (f"; {alias} now points at it" if alias else ""))
+    moved = "" if new.startswith(backend.location) else f"; {backend.location} now points at it"
+    typer.echo(f"reindexed {count} documents into {new}{moved}")
 
 
 @cli.command()
@@ -366,11 +369,8 @@ def migrate(
     ctx.call_on_close(origin.close)
     ctx.call_on_close(destination.close)
     try:
-        documents = getattr(origin.backend, "all_documents", None)
-        if documents is None:
-            raise _fail(f"cannot read documents out of the {source} backend", EXIT_BAD_INPUT)
         with tqdm(desc=f"{source} → {target}", unit=" docs", file=sys.stderr, disable=None) as bar:
-            report = destination.indexer.index(documents(), settings.import_batch_size, bar.update,
+            report = destination.indexer.index(origin.backend.all_documents(), settings.import_batch_size, bar.update,
                                                workers=settings.index_workers)
     except BackendError as exc:
         raise _fail(str(exc), EXIT_BACKEND) from None
@@ -448,7 +448,7 @@ def demo(
                     " pick others with --network-port", EXIT_BAD_INPUT) from None
     try:
         sample = Path(str(resources.files("smesearch").joinpath("demo_data/sample_documents.jsonl")))
-        catalog = network.write_catalog(settings.data_dir / "demo-catalog.yaml", listings=sample)
+        catalog = network.write_catalog(settings.paths.demo_catalog, listings=sample)
         for name, server in network.servers.items():
             typer.echo(f"demo network: {name:<9} {server.url}/")
         _rebuild_if_needed(settings)
@@ -458,7 +458,7 @@ def demo(
         # From here on the demo catalog is the catalog: for the API, the console and the crawls
         # the scheduler starts.
         ctx.obj = settings = settings.model_copy(update={"catalog": catalog})
-        os.environ["SMESEARCH_CATALOG"] = str(catalog.resolve())
+        _export(settings)
         app = _app(ctx)
         host, port = host or settings.host, port or settings.port
         typer.echo(f"demo index: {app.backend.stats().documents} documents in {settings.data_dir}")
@@ -484,7 +484,7 @@ def _rebuild_if_needed(settings: Settings) -> None:
     """An index left by an earlier version is rebuilt from its stored documents before crawling."""
     app = App(settings)
     try:
-        if getattr(app.backend, "needs_reindex", False):
+        if app.backend.needs_reindex:
             typer.echo("the index was built by an earlier version of smesearch: rebuilding it from its stored "
                        "documents")
             _reindex(app)
@@ -525,7 +525,7 @@ def serve(
     """Serve the search API and the portal over the index as it is (crawls and imports run beside it)."""
     if backend:
         ctx.obj = ctx.obj.model_copy(update={"backend": backend})
-        os.environ["SMESEARCH_BACKEND"] = backend
+        _export(ctx.obj)
     settings = ctx.obj
     host, port = host or settings.host, port or settings.port
     app = _app(ctx)
@@ -608,7 +608,7 @@ def translation_install(
                 source, _, target = pair.partition(":")
                 package = download_from_index(ctx.obj.translation_index_url, source, target, Path(downloads))
             assert package is not None
-            installed = install_package(package, ctx.obj.data_dir / "translation" / "packages")
+            installed = install_package(package, ctx.obj.paths.translation_packages)
     except PackageError as exc:
         raise _fail(f"{exc}; the installed packages are unchanged", EXIT_BAD_INPUT) from None
     typer.echo(f"installed {installed.source} -> {installed.target} (version {installed.version or '?'})")
@@ -619,7 +619,7 @@ def translation_list(ctx: typer.Context) -> None:
     """Installed packages, and which engine translates each pair."""
     from translation.nmt import installed_packages
 
-    for (source, target), package in installed_packages(ctx.obj.data_dir / "translation" / "packages").items():
+    for (source, target), package in installed_packages(ctx.obj.paths.translation_packages).items():
         typer.echo(f"package {source} -> {target}  version {package.version or '?'}  {package.path}")
     for pair, engine in _app(ctx).translations.status().items():
         typer.echo(f"{pair:<8} {engine}")
@@ -636,7 +636,7 @@ def operators_add(
     role: Annotated[str, typer.Option(help="read (analytics, runs, stats) or admin (also changes)")] = "read",
 ) -> None:
     """Make an operator key; it is printed once and stored only as a hash."""
-    from query_api.operators import OperatorError
+    from operations.operators import OperatorError
 
     try:
         key = _app(ctx).operators.add(name, role)  # type: ignore[arg-type]
@@ -666,7 +666,7 @@ cli.add_typer(sources_cli, name="sources")
 
 
 def _catalog_path(ctx: typer.Context) -> Path | None:
-    return effective_catalog(ctx.obj.catalog, ctx.obj.data_dir)
+    return effective_catalog(ctx.obj.catalog, ctx.obj.paths)
 
 
 def _catalog(ctx: typer.Context) -> Catalog:
@@ -728,7 +728,7 @@ def sources_add(
         entry["lang"] = lang
     if allow_private:
         entry["allow_private"] = True
-    path = editable_catalog(ctx.obj.catalog, ctx.obj.data_dir)
+    path = editable_catalog(ctx.obj.catalog, ctx.obj.paths)
     try:
         source = add_source(path, entry)
     except CatalogError as exc:
@@ -751,7 +751,7 @@ def sources_disable(ctx: typer.Context, source_id: str) -> None:
 def _set_enabled(ctx: typer.Context, source_id: str, enabled: bool) -> None:
     from crawler.catalog_edit import editable_catalog, set_enabled
 
-    path = editable_catalog(ctx.obj.catalog, ctx.obj.data_dir)
+    path = editable_catalog(ctx.obj.catalog, ctx.obj.paths)
     try:
         set_enabled(path, source_id, enabled)
     except CatalogError as exc:

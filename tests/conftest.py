@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from analysis import Analyser
 from categories import Classifier
-from indexer.analysis import Analyser
+from config import Settings
 from indexer.backends import Backend, open_backend
 from indexer.pipeline import Indexer
 from indexer.service import SearchService
@@ -48,12 +49,12 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
                 pytest.fail("SMESEARCH_TEST_ES_URL is not set: .ci/run must start Elasticsearch")
             pytest.skip("Elasticsearch not started (set SMESEARCH_TEST_ES_URL, as .ci/run does)")
         # An alias of its own per test, so tests never see each other's documents.
-        opened = open_backend("elasticsearch", tmp_path, es_url=url, es_index=f"smesearch-test-{uuid.uuid4().hex[:12]}")
+        opened = open_backend(Settings(backend="elasticsearch", data_dir=tmp_path, es_url=url, es_index=f"smesearch-test-{uuid.uuid4().hex[:12]}"))
         yield opened
-        opened.drop()  # type: ignore[attr-defined]
+        opened.drop()
         opened.close()
         return
-    opened = open_backend(request.param, tmp_path)
+    opened = open_backend(Settings(backend=request.param, data_dir=tmp_path))
     yield opened
     opened.close()
 

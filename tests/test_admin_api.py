@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from config.settings import Settings
 from crawler.catalog_edit import add_source
+from operations.app import App
 from query_api.app import create_app
-from smesearch.settings import Settings
-from smesearch.wiring import App
 
 SAMPLE = {"id": "acme", "name": {"zh": "艾克美", "en": "Acme", "ja": "アクメ"}, "group": "shenyang", "kind": "site",
           "start_urls": ["https://www.acme.example.cn/"]}

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from indexer.analysis import Analyser
-from indexer.analysis.analyser import reference_jieba
-from indexer.analysis.language import LanguageIdentifier, script_language
+from analysis import Analyser
+from analysis.analyser import reference_jieba
+from analysis.language import LanguageIdentifier, script_language
 
 # Prose of the kind we index: trade offers, partnership notices, place names, codes.
 CHINESE_CORPUS = [

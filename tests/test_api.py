@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from config.settings import Settings
 from crawler.catalog import load_catalog
-from crawler.state import STATE_FILE, CrawlState
+from crawler.state import CrawlState
+from operations.app import App
 from query_api.app import create_app
-from smesearch.settings import Settings
-from smesearch.wiring import App
 from tests.helpers import doc
 
 PAGES = [
@@ -133,7 +133,7 @@ def test_a_document_with_its_fields_and_a_missing_one(client: TestClient) -> Non
 def test_sources_show_each_ones_last_crawl_and_page_count(tmp_path: Path) -> None:
     client, app = open_client(tmp_path)
     source = load_catalog().sources[0].id
-    state = CrawlState(app.settings.data_dir / STATE_FILE)
+    state = CrawlState(app.settings.paths.crawl_state)
     run = state.start_run(source)
     state.finish_run(run, "succeeded", {"fetched": 12})
     state.finish_run(state.start_run(source), "failed", {}, "site down")

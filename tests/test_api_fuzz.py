@@ -20,9 +20,9 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
+from config.settings import Settings
+from operations.app import App
 from query_api.app import create_app
-from smesearch.settings import Settings
-from smesearch.wiring import App
 from tests.helpers import doc
 
 

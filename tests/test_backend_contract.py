@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer.analysis import Analyser
+from analysis import Analyser
+from config import Settings
 from indexer.backends import Backend, open_backend
 from indexer.backends.base import SearchFilters
 from indexer.document import Document
@@ -232,10 +233,10 @@ def test_stats_count_languages_and_say_which_are_unanalysed(corpus: Indexer, ser
 
 
 def test_index_survives_reopening(analyser: Analyser, tmp_path: Path) -> None:
-    first = open_backend("embedded", tmp_path)
+    first = open_backend(Settings(data_dir=tmp_path))
     Indexer(analyser, first).index([Document.from_mapping(d.to_dict()) for d in CORPUS])
     first.close()
-    second = open_backend("embedded", tmp_path)
+    second = open_backend(Settings(data_dir=tmp_path))
     try:
         assert urls(SearchService(analyser, second).search("汽车零部件")) == ["https://a.example.cn/auto"]
     finally:

@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx2 as httpx
 import pytest
 
-from query_api.operators import OperatorKeys
+from operations.operators import OperatorKeys
 from tests.helpers import run, serving, stored_count, write_jsonl
 
 LISTINGS = [{"url": f"https://a.example.cn/{i}", "title": f"沈阳汽车零部件企业寻求日本合资伙伴 {i}",

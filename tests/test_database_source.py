@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from analysis import Analyser
+from config import Settings
 from crawler.catalog import load_catalog
 from crawler.database import DatabaseSourceError, RowErrors, database_documents
-from indexer.analysis import Analyser
 from indexer.backends import open_backend
 from indexer.pipeline import Indexer
 from indexer.service import SearchService
@@ -87,7 +88,7 @@ def test_rows_become_searchable_documents(database: str, tmp_path: Path, analyse
     assert (first.source, first.group, first.company, first.categories) == ("listings-db", "national", "沈阳金杯", [8])
     assert first.published_at is not None and first.published_at.date().isoformat() == "2024-03-01"
 
-    backend = open_backend("embedded", tmp_path / "data")
+    backend = open_backend(Settings(data_dir=tmp_path / "data"))
     try:
         Indexer(analyser, backend).index(documents)
         hits = SearchService(analyser, backend).search("汽车零部件 OR 自動車部品")
@@ -98,7 +99,7 @@ def test_rows_become_searchable_documents(database: str, tmp_path: Path, analyse
 
 def test_a_failing_query_fails_the_run_with_the_databases_message(database: str, tmp_path: Path,
                                                                    analyser: Analyser) -> None:
-    backend = open_backend("embedded", tmp_path / "data")
+    backend = open_backend(Settings(data_dir=tmp_path / "data"))
     try:
         table = f"offers_{os.getpid()}"
         good = load_catalog(catalog_with(tmp_path, database, f"SELECT * FROM {table}")).get("listings-db")

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from smesearch.settings import Settings
+from config.settings import Settings
 from tests.helpers import run
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from smesearch.settings import Settings
+from config.settings import Settings
 
 README_PATH = Path(__file__).resolve().parent.parent / "README.md"
 README = README_PATH.read_text(encoding="utf-8")
@@ -34,9 +34,9 @@ def test_the_readme_names_no_setting_that_does_not_exist() -> None:
 def test_the_api_the_package_and_the_cli_report_one_version() -> None:
     import tomllib
 
+    from operations.app import App
     from query_api.app import create_app
     from smesearch import __version__
-    from smesearch.wiring import App
 
     declared = tomllib.loads((README_PATH.parent / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
     app = App(Settings(data_dir=README_PATH.parent / "no-such-data-dir"))

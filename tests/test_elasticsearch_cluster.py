@@ -21,7 +21,8 @@ from typing import Any
 
 import pytest
 
-from indexer.analysis import Analyser
+from analysis import Analyser
+from config import Settings
 from indexer.backends import open_backend
 from indexer.pipeline import Indexer
 from indexer.service import SearchService
@@ -69,7 +70,7 @@ def cluster(node_root: Path) -> Iterator[tuple[str, Path]]:
 
 def test_an_index_with_a_replica_keeps_answering_after_a_node_dies(cluster: tuple[str, Path], tmp_path: Path) -> None:
     url, second = cluster
-    backend = open_backend("elasticsearch", tmp_path, es_url=url, es_index="pair")
+    backend = open_backend(Settings(backend="elasticsearch", data_dir=tmp_path, es_url=url, es_index="pair"))
     try:
         client = backend.client  # type: ignore[attr-defined]
         deadline = time.monotonic() + 120
@@ -167,7 +168,7 @@ def test_writes_a_busy_node_turns_away_are_sent_again_until_all_arrive(tmp_path:
         pytest.skip(reason)
     try:
         url = started.stdout.strip().split("=", 1)[1]
-        backend = open_backend("elasticsearch", tmp_path, es_url=url, es_index="busy", es_replicas=0)
+        backend = open_backend(Settings(backend="elasticsearch", data_dir=tmp_path, es_url=url, es_index="busy", es_replicas=0))
         indexer = Indexer(Analyser(), backend)
         writers = [[indexer.prepare(doc(f"https://a.example.cn/{w}/{n}", title=f"沈阳汽车零部件企业{w}-{n}"))
                     for n in range(300)] for w in range(6)]

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from config import Settings
 from tests.helpers import free_port, run, write_jsonl
 
 
@@ -75,7 +76,7 @@ def test_an_unreachable_cluster_is_a_clear_error() -> None:
 
     port = free_port()  # nobody listens there
     with pytest.raises(BackendError, match=rf"127.0.0.1:{port} is unreachable .* SMESEARCH_ES_URL"):
-        open_backend("elasticsearch", Path("."), es_url=f"http://127.0.0.1:{port}")
+        open_backend(Settings(backend="elasticsearch", data_dir=Path("."), es_url=f"http://127.0.0.1:{port}"))
 
 
 def test_migrate_copies_the_embedded_index_into_elasticsearch(es: Any, tmp_path: Path) -> None:
@@ -119,14 +120,14 @@ def test_commands_use_elasticsearch_when_told(es: Any, tmp_path: Path) -> None:
 def test_reindex_swaps_the_alias_while_searches_keep_answering(es: Any, tmp_path: Path) -> None:
     import threading
 
-    from indexer.analysis import Analyser
+    from analysis import Analyser
     from indexer.backends import open_backend
     from indexer.pipeline import Indexer
     from indexer.service import SearchService
     from tests.helpers import doc
 
     alias = f"smesearch-reindex-{uuid.uuid4().hex[:8]}"
-    backend = open_backend("elasticsearch", tmp_path, es_url=os.environ["SMESEARCH_TEST_ES_URL"], es_index=alias)
+    backend = open_backend(Settings(backend="elasticsearch", data_dir=tmp_path, es_url=os.environ["SMESEARCH_TEST_ES_URL"], es_index=alias))
     try:
         analyser = Analyser()
         indexer = Indexer(analyser, backend)
@@ -163,12 +164,12 @@ def test_reindex_swaps_the_alias_while_searches_keep_answering(es: Any, tmp_path
         settings = es.indices.get_settings(index=new)[new]["settings"]["index"]
         assert (settings["refresh_interval"], settings["number_of_replicas"]) == ("30s", "1")
     finally:
-        backend.drop()  # type: ignore[attr-defined]
+        backend.drop()
         backend.close()
 
 
 def test_a_conflicting_mapping_is_a_clear_error(es: Any, tmp_path: Path) -> None:
-    from indexer.analysis import Analyser
+    from analysis import Analyser
     from indexer.backends import BackendError, open_backend
     from indexer.pipeline import Indexer
     from tests.helpers import doc
@@ -178,7 +179,7 @@ def test_a_conflicting_mapping_is_a_clear_error(es: Any, tmp_path: Path) -> None
     es.indices.create(index=f"{alias}-other", mappings={"properties": {"title": {"type": "long"}}},
                       aliases={alias: {"is_write_index": True}})
     try:
-        backend = open_backend("elasticsearch", tmp_path, es_url=os.environ["SMESEARCH_TEST_ES_URL"], es_index=alias)
+        backend = open_backend(Settings(backend="elasticsearch", data_dir=tmp_path, es_url=os.environ["SMESEARCH_TEST_ES_URL"], es_index=alias))
         with pytest.raises(BackendError, match=r"refused documents: document_parsing_exception.*a mapping conflict"):
             Indexer(Analyser(), backend).index([doc("https://a.example.cn/1", title="沈阳汽车零部件")])
         backend.close()

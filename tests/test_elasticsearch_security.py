@@ -102,10 +102,10 @@ def test_searches_answer_503_with_a_message_while_the_cluster_is_down(
         secured: tuple[Path, int, dict[str, str]], tmp_path: Path) -> None:
     from fastapi.testclient import TestClient
 
+    from config.settings import Settings
     from indexer.pipeline import Indexer
+    from operations.app import App
     from query_api.app import create_app
-    from smesearch.settings import Settings
-    from smesearch.wiring import App
     from tests.helpers import doc
 
     node, port, settings = secured

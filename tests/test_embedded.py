@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer.analysis import Analyser
+from analysis import Analyser
+from config import Settings
 from indexer.backends import BackendError, open_backend
 from indexer.backends.base import IndexedDocument, SearchFilters
 from indexer.backends.embedded import INDEX_DIR
@@ -22,8 +23,8 @@ from tests.helpers import doc, run
 
 
 def test_a_serving_process_sees_what_an_importer_commits(analyser: Analyser, tmp_path: Path) -> None:
-    reader = open_backend("embedded", tmp_path)
-    writer = open_backend("embedded", tmp_path)
+    reader = open_backend(Settings(data_dir=tmp_path))
+    writer = open_backend(Settings(data_dir=tmp_path))
     try:
         service = SearchService(analyser, reader)
         assert service.search("汽车零部件").total == 0
@@ -35,8 +36,8 @@ def test_a_serving_process_sees_what_an_importer_commits(analyser: Analyser, tmp
 
 
 def test_one_writer_at_a_time_and_the_lock_ends_with_the_import(analyser: Analyser, tmp_path: Path) -> None:
-    first = open_backend("embedded", tmp_path)
-    second = open_backend("embedded", tmp_path)
+    first = open_backend(Settings(data_dir=tmp_path))
+    second = open_backend(Settings(data_dir=tmp_path))
     try:
         importing = Indexer(analyser, first)
         first.upsert([importing.prepare(doc("https://a.example.cn/1", title="汽车"))])  # mid-import
@@ -52,7 +53,7 @@ def test_one_writer_at_a_time_and_the_lock_ends_with_the_import(analyser: Analys
 
 def test_category_and_service_facets_agree_with_filtering_on_each_value(analyser: Analyser, tmp_path: Path) -> None:
     """Facets are counted from bit masks; each count must be what filtering on that value finds."""
-    backend = open_backend("embedded", tmp_path)
+    backend = open_backend(Settings(data_dir=tmp_path))
     try:
         Indexer(analyser, backend).index([
             doc("https://a.example.cn/1", title="汽车零部件企业寻求合资伙伴", body="招募代理商，寻求投资，招聘工程师。"),
@@ -79,14 +80,14 @@ def test_category_and_service_facets_agree_with_filtering_on_each_value(analyser
 
 
 def test_an_index_of_an_older_layout_is_refused_until_reindex_rebuilds_it(analyser: Analyser, tmp_path: Path) -> None:
-    backend = open_backend("embedded", tmp_path)
+    backend = open_backend(Settings(data_dir=tmp_path))
     Indexer(analyser, backend).index([doc("https://a.example.cn/1", title="汽车零部件供应商"),
                                       doc("https://a.example.cn/2", title="纺织服装企业")])
     backend.close()
     home = tmp_path / "index" / "embedded"
     (home / INDEX_DIR).rename(home / "tantivy")  # where the first layout kept its index
 
-    backend = open_backend("embedded", tmp_path)
+    backend = open_backend(Settings(data_dir=tmp_path))
     try:
         service = SearchService(analyser, backend)
         assert backend.needs_reindex  # type: ignore[attr-defined]
@@ -112,7 +113,7 @@ def test_an_index_of_an_older_layout_is_refused_until_reindex_rebuilds_it(analys
         assert not (home / "tantivy").exists()  # the old layout's files are gone
     finally:
         backend.close()
-    reopened = open_backend("embedded", tmp_path)
+    reopened = open_backend(Settings(data_dir=tmp_path))
     try:
         assert not reopened.needs_reindex  # type: ignore[attr-defined]
         assert SearchService(analyser, reopened).search("纺织").total == 1
@@ -122,7 +123,7 @@ def test_an_index_of_an_older_layout_is_refused_until_reindex_rebuilds_it(analys
 
 def test_the_cli_rebuilds_an_embedded_index(analyser: Analyser, tmp_path: Path) -> None:
     data = tmp_path / "data"
-    backend = open_backend("embedded", data)
+    backend = open_backend(Settings(data_dir=data))
     Indexer(analyser, backend).index([doc("https://a.example.cn/1", title="汽车零部件供应商")])
     backend.close()
     (data / "index" / "embedded" / INDEX_DIR).rename(data / "index" / "embedded" / "tantivy")
@@ -136,7 +137,7 @@ def test_the_cli_rebuilds_an_embedded_index(analyser: Analyser, tmp_path: Path) 
 
 def test_searches_on_many_threads_see_each_commit(analyser: Analyser, tmp_path: Path) -> None:
     """Each request thread reads on its own SQLite connection; none may keep seeing an older commit."""
-    backend = open_backend("embedded", tmp_path)
+    backend = open_backend(Settings(data_dir=tmp_path))
     indexer = Indexer(analyser, backend)
     service = SearchService(analyser, backend)
     indexer.index([doc("https://a.example.cn/1", title="汽车零部件供应商")])
@@ -174,7 +175,7 @@ def test_connections_of_retired_threads_are_closed(tmp_path: Path) -> None:
 
 
 def test_reindex_analyses_in_worker_processes_and_keeps_every_document(analyser: Analyser, tmp_path: Path) -> None:
-    backend = open_backend("embedded", tmp_path)
+    backend = open_backend(Settings(data_dir=tmp_path))
     titles = ["汽车零部件供应商", "纺织服装企业", "自動車部品メーカー", "Auto parts supplier", "機械設備の販売代理店"]
     indexer = Indexer(analyser, backend)
     indexer.index([doc(f"https://a.example.cn/{i}", title=t) for i, t in enumerate(titles)])

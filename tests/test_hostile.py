@@ -19,13 +19,13 @@ import httpx2 as httpx
 import pytest
 import yaml
 
+from config import DataDir, Settings
 from crawler.catalog import CatalogError, load_catalog
 from crawler.demo_network.server import Resource, SiteServer
 from crawler.runlock import EXIT_SOURCE_BUSY, source_run_lock
-from query_api.operators import OperatorKeys
+from operations.operators import OperatorKeys
 from scheduler.runner import execute
 from scheduler.store import RunStore
-from smesearch.settings import Settings
 from tests.helpers import run, serving, write_jsonl
 from tests.test_crawl import NAME, Crawl, html, source
 
@@ -141,7 +141,7 @@ def test_a_second_crawl_of_a_source_does_not_start(tmp_path: Path, monkeypatch: 
     recorded as failed. The lock is held here as a running crawl holds it."""
     with SiteServer({"/": Resource(html("Brake parts", "We make brake parts."))}) as site:
         crawl = Crawl(tmp_path).sources(source(site))
-        with source_run_lock(crawl.data, "t"):
+        with source_run_lock(DataDir(crawl.data).run_locks, "t"):
             busy = crawl.run("crawl", "t")
             assert busy.returncode == EXIT_SOURCE_BUSY
             assert f"source t is being crawled already (by process {os.getpid()} since" in busy.stderr

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.analysis import Analyser
+from analysis import Analyser
 from indexer.query import (
     AllOf,
     And,

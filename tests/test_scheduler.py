@@ -27,12 +27,12 @@ import pytest
 import yaml
 from sqlalchemy import create_engine, text
 
+from config.settings import Settings
 from crawler.demo_network.server import Resource, SiteServer
 from scheduler.alerts import check_alerts
 from scheduler.runner import renewing
 from scheduler.schedules import ScheduleBook
 from scheduler.store import Run, RunStore, process_owner
-from smesearch.settings import Settings
 from tests.helpers import run as cli
 
 LISTINGS = Path(str(resources.files("smesearch").joinpath("demo_data/sample_documents.jsonl")))

@@ -14,10 +14,10 @@ import pytest
 from fastapi.routing import APIRoute
 from starlette.routing import Route
 
+from config.settings import Settings
+from operations.app import App
+from operations.operators import OperatorKeys
 from query_api.app import create_app
-from query_api.operators import OperatorKeys
-from smesearch.settings import Settings
-from smesearch.wiring import App
 from tests.helpers import run, serving, write_jsonl
 
 # Every route anyone may call without a key. A new route goes here only if it reads public data;

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from indexer.analysis import Analyser
+from analysis import Analyser
+from config.settings import Settings
 from indexer.document import Document, Translation
-from smesearch.settings import Settings
 from tests.argos_fixture import build_package
 from tests.helpers import run, write_jsonl
 from translation.cache import TranslationCache
@@ -24,7 +24,7 @@ from translation.service import Translations, open_translations
 def translations(tmp_path_factory: pytest.TempPathFactory) -> Translations:
     """The dictionary as a fresh install has it (the lexicon compiled into the user's cache once)."""
     data = tmp_path_factory.mktemp("data")
-    return open_translations(Analyser(), Settings().cache_dir, data)
+    return open_translations(Analyser(), Settings(data_dir=data))
 
 
 @pytest.mark.parametrize(("text", "source", "target", "expected"), [
@@ -78,7 +78,7 @@ def test_documents_get_chinese_and_english_and_japanese_sources_get_japanese(tra
 
 def test_nothing_is_translated_twice(tmp_path: Path) -> None:
     cache = TranslationCache(tmp_path / "cache.sqlite")
-    translations = open_translations(Analyser(), Settings().cache_dir, tmp_path)
+    translations = open_translations(Analyser(), Settings(data_dir=tmp_path))
     translations.cache = cache
     first = translations.translate("合资伙伴", "zh", "en")
     assert len(cache) == 1
@@ -140,7 +140,7 @@ def test_an_installed_package_translates_its_pair_and_the_pivot_through_english(
 def test_a_translation_is_cached_so_the_model_runs_once(packages: dict[str, Path], tmp_path: Path) -> None:
     installed = install_package(packages["en_zh"], tmp_path / "packages")
     analyser = Analyser()
-    translations = open_translations(analyser, Settings().cache_dir, tmp_path)
+    translations = open_translations(analyser, Settings(data_dir=tmp_path))
     translations.nmt = ArgosTranslator(tmp_path / "packages")
     first = translations.translate("Bearings and valves for export.", "en", "zh")
     assert first is not None and first.engine == "nmt"
@@ -237,8 +237,8 @@ def test_searches_are_cross_lingual_by_default_and_can_be_turned_off(tmp_path: P
 def test_the_api_shows_how_a_query_was_translated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from fastapi.testclient import TestClient
 
+    from operations.app import App
     from query_api.app import create_app
-    from smesearch.wiring import App
 
     data = tmp_path / "data"
     assert run(data, "import", str(write_jsonl(tmp_path / "l.jsonl", PRODUCT_PAGES))).returncode == 0

@@ -7,7 +7,7 @@ matches a page written in that language. It works offline, out of the box, and f
 
 from __future__ import annotations
 
-from indexer.analysis import Analyser
+from analysis import Analyser
 from translation.lexicon import Lexicon
 
 PIVOT = "en"

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
+from typing import Protocol
 
-from indexer.analysis import Analyser
+from analysis import Analyser
+from config import Settings
 from indexer.document import Document, Translation
 from translation.cache import TranslationCache
 from translation.dictionary import DictionaryTranslator
@@ -17,6 +19,20 @@ from translation.nmt import ArgosTranslator
 
 LANGUAGES = ("zh", "en", "ja")
 log = logging.getLogger("smesearch.translation")
+
+
+class Translator(Protocol):
+    """One translation engine. `Translations` asks each in order of preference."""
+
+    name: str  # what results and `smesearch stats` call it
+
+    def supports(self, source: str, target: str) -> bool: ...
+
+    def identity(self, source: str, target: str) -> str:
+        """Names the model or dictionary version, so the cache never serves another's output."""
+        ...
+
+    def translate(self, text: str, source: str, target: str) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,24 +48,28 @@ class Translations:
         self.nmt = nmt
         self.cache = cache
 
+    @property
+    def engines(self) -> list[Translator]:
+        """Preferred first: a neural model reads a sentence whole, the dictionary word by word."""
+        return [*([self.nmt] if self.nmt is not None else []), self.dictionary]
+
+    def _translator(self, source: str, target: str) -> Translator | None:
+        return next((t for t in self.engines if t.supports(source, target)), None)
+
     def engine_for(self, source: str, target: str) -> str | None:
         if source == target:
             return "none"
-        if self.nmt is not None and self.nmt.supports(source, target):
-            return "nmt"
-        if self.dictionary.supports(source, target):
-            return "dictionary"
-        return None
+        translator = self._translator(source, target)
+        return None if translator is None else translator.name
 
     def translate(self, text: str, source: str, target: str) -> Translated | None:
         """`text` in `target`, or None when no engine translates from `source` (say, Russian)."""
-        engine = self.engine_for(source, target)
-        if engine is None:
-            return None
-        if engine == "none" or not text.strip():
+        if source == target or (not text.strip() and self._translator(source, target) is not None):
             return Translated(text, "none")
-        translator = self.nmt if engine == "nmt" else self.dictionary
-        assert translator is not None
+        translator = self._translator(source, target)
+        if translator is None:
+            return None
+        engine = translator.name
         identity = translator.identity(source, target)
         if self.cache is not None and (hit := self.cache.get(identity, source, target, text)) is not None:
             return Translated(hit, engine)
@@ -96,20 +116,25 @@ class Translations:
         return {f"{s}->{t}": self.engine_for(s, t) or "none" for s in LANGUAGES for t in LANGUAGES if s != t}
 
 
-def open_translations(analyser: Analyser, cache_dir: Path, data_dir: Path, nmt_threads: int = 1) -> Translations:
+def open_translations(analyser: Analyser, settings: Settings) -> Translations:
     """The translators this machine has: the dictionary always, neural packages when installed
-    (under DATA_DIR/translation/packages) and the [nmt] extra is there."""
+    (by `smesearch translation install`) and the [nmt] extra is there."""
     from translation.lexicon import LEXICON_VERSION
 
-    lexicon = Lexicon(cache_dir / f"lexicon-v{LEXICON_VERSION}.sqlite")
+    lexicon = Lexicon(settings.cache_dir / f"lexicon-v{LEXICON_VERSION}.sqlite")
     nmt: ArgosTranslator | None = None
-    packages = data_dir / "translation" / "packages"
     try:
         import ctranslate2  # noqa: F401
         import sentencepiece  # noqa: F401
 
-        nmt = ArgosTranslator(packages, nmt_threads)
+        nmt = ArgosTranslator(settings.paths.translation_packages, settings.nmt_threads)
     except ImportError:
         nmt = None
-    cache = TranslationCache(data_dir / "translation" / "cache.sqlite")
+    cache = TranslationCache(settings.paths.translation_cache)
     return Translations(DictionaryTranslator(analyser, lexicon), nmt, cache)
+
+
+def translation_hook(analyser: Analyser) -> Callable[[Document], None]:
+    """The default indexer translation hook (SMESEARCH_TRANSLATION_HOOK), as analysis worker
+    processes build it: from the settings their parent exported."""
+    return open_translations(analyser, Settings()).translate_document

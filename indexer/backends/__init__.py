@@ -1,29 +1,29 @@
-"""Search backends behind one interface; `open_backend` picks one by name."""
+"""Search backends behind one interface, looked up by name in `BACKENDS`."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import importlib
 
+from config import Settings
 from indexer.backends.base import Backend, BackendError
 
-BACKENDS = ("embedded", "elasticsearch")
+# name -> "module:class"; each class builds itself with `from_settings`. Imported on use, so that
+# a deployment without the [es] extra never imports the Elasticsearch client.
+BACKENDS: dict[str, str] = {
+    "embedded": "indexer.backends.embedded:EmbeddedBackend",
+    "elasticsearch": "indexer.backends.elasticsearch:ElasticsearchBackend",
+}
 
 
-def open_backend(name: str, data_dir: Path, *, es_url: str = "http://127.0.0.1:9200", es_index: str = "smesearch-docs",
-                 es_api_key: str | None = None, es_basic_auth: tuple[str, str] | None = None,
-                 es_ca_file: str | None = None, es_shards: int = 1, es_replicas: int = 1) -> Backend:
-    """Open (creating if needed) the named backend's index: under the data directory for the
-    embedded engine, behind the alias `es_index` on the cluster at `es_url` for Elasticsearch."""
-    if name == "embedded":
-        from indexer.backends.embedded import EmbeddedBackend
-
-        return EmbeddedBackend(data_dir / "index" / "embedded")
-    if name == "elasticsearch":
-        from indexer.backends.elasticsearch import ElasticsearchBackend
-
-        return ElasticsearchBackend(es_url, es_index, api_key=es_api_key, basic_auth=es_basic_auth,
-                                    ca_certs=es_ca_file, shards=es_shards, replicas=es_replicas)
-    raise BackendError(f"unknown backend {name!r}; available: {', '.join(BACKENDS)}")
+def open_backend(settings: Settings) -> Backend:
+    """Open (creating if needed) the backend `settings.backend` names: under the data directory
+    for the embedded engine, behind the alias `es_index` on the cluster at `es_url` for Elasticsearch."""
+    spec = BACKENDS.get(settings.backend)
+    if spec is None:
+        raise BackendError(f"unknown backend {settings.backend!r}; available: {', '.join(BACKENDS)}")
+    module, _, name = spec.partition(":")
+    backend_class: type[Backend] = getattr(importlib.import_module(module), name)
+    return backend_class.from_settings(settings)
 
 
 __all__ = ["BACKENDS", "Backend", "BackendError", "open_backend"]

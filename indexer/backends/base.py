@@ -7,14 +7,17 @@ execute, never in what matches.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from indexer.document import Document
 from indexer.query import Plan
+
+if TYPE_CHECKING:
+    from config import Settings
 
 FACET_FIELDS = ("category", "service", "lang", "group", "site")
 
@@ -141,7 +144,25 @@ class IndexStats:
 
 
 class Backend(Protocol):
+    """The whole contract between the search service and an index: tests/test_backend_contract.py
+    runs it against every entry of `indexer.backends.BACKENDS`."""
+
     name: str
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Backend:
+        """Open (creating if needed) the index these settings name."""
+        ...
+
+    @property
+    def location(self) -> str:
+        """Where the index lives, for messages: a directory, or the cluster's alias."""
+        ...
+
+    @property
+    def needs_reindex(self) -> bool:
+        """The index was built by an earlier layout and must be rebuilt from stored documents."""
+        ...
 
     def known_hashes(self, ids: list[str]) -> dict[str, str]:
         """content_hash of the documents among `ids` already stored, so unchanged ones are skipped."""
@@ -172,6 +193,14 @@ class Backend(Protocol):
         ...
 
     def stats(self) -> IndexStats: ...
+
+    def all_documents(self) -> Iterator[Document]:
+        """Every stored document, for a copy into another backend (`smesearch migrate`)."""
+        ...
+
+    def drop(self) -> None:
+        """Delete the index and everything stored with it."""
+        ...
 
     def check(self) -> int:
         """Reach the index as a search would and return its document count, or raise BackendError

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from indexer.analysis import ANALYSED_LANGS
+from analysis import ANALYSED_LANGS
+from config import Settings
 from indexer.backends.base import (
     EXACT_BOOST,
     FACET_FIELDS,
@@ -80,6 +81,28 @@ class ElasticsearchBackend:
         self.client = Elasticsearch(url, api_key=api_key, basic_auth=basic_auth, request_timeout=request_timeout,
                                     retry_on_timeout=True, max_retries=3, **tls)
         self._ensure_index()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ElasticsearchBackend:
+        auth = (settings.es_username, settings.es_password or "") if settings.es_username else None
+        return cls(settings.es_url, settings.es_index, api_key=settings.es_api_key, basic_auth=auth,
+                   ca_certs=settings.es_ca_file, shards=settings.es_shards, replicas=settings.es_replicas)
+
+    @property
+    def location(self) -> str:
+        return f"the alias {self.alias} on {self.url}"
+
+    @property
+    def needs_reindex(self) -> bool:
+        """Each versioned index is created whole from the template; no layout is ever left behind."""
+        return False
+
+    def all_documents(self) -> Iterator[Document]:
+        """Every stored document, in no particular order."""
+        from elasticsearch.helpers import scan
+
+        stored = scan(self.client, index=self.alias, query={"query": {"match_all": {}}}, _source=["doc"], size=500)
+        return (Document.from_stored(hit["_source"]["doc"]) for hit in stored)
 
     # -- plumbing ----------------------------------------------------------------------------
 
@@ -231,8 +254,6 @@ class ElasticsearchBackend:
 
         Writes made while it runs go to the old index and are lost with it: run it between crawls.
         """
-        from elasticsearch.helpers import scan
-
         old, new = self._versions()
         self._put_template()
         # Replicas and refreshes wait until the copy is complete: copying once is cheaper.
@@ -246,8 +267,7 @@ class ElasticsearchBackend:
                 self._bulk(operations, f"fill the new index {new}")
                 operations.clear()
 
-        stored = scan(self.client, index=self.alias, query={"query": {"match_all": {}}}, _source=["doc"], size=500)
-        for item in prepare(Document.from_stored(hit["_source"]["doc"]) for hit in stored):
+        for item in prepare(self.all_documents()):
             operations.extend([{"index": {"_index": new, "_id": item.document.id}}, self._source(item)])
             count += 1
             if len(operations) >= 2 * batch_size:

@@ -19,7 +19,8 @@ from typing import Any, TypeVar
 import tantivy
 from tantivy import Occur, Query
 
-from indexer.analysis import ANALYSED_LANGS
+from analysis import ANALYSED_LANGS
+from config import Settings
 from indexer.backends.base import (
     EXACT_BOOST,
     FACET_FIELDS,
@@ -49,6 +50,7 @@ WRITER_HEAP = 128_000_000
 # `smesearch reindex` rebuilds it from the document store.
 INDEX_LAYOUT = 2
 INDEX_DIR = f"tantivy-{INDEX_LAYOUT}"
+STORE_FILE = "documents.sqlite"  # the document store, beside the index
 REINDEX_MARK = "REINDEX_NEEDED"
 # Categories and services are counted from one bit mask per document: tantivy's terms aggregation
 # over a multi-valued text field cost 15 times as much as over one number (bench/facets.py).
@@ -101,7 +103,7 @@ def _storage_errors(method: _Method) -> _Method:
 
 
 def _damaged_store(path: Path, exc: BaseException) -> str:
-    return (f"the document store {path / 'documents.sqlite'} cannot be read ({exc}): restore the data "
+    return (f"the document store {path / STORE_FILE} cannot be read ({exc}): restore the data "
             "directory with `smesearch restore BACKUP`, or move it away and crawl and import again")
 
 
@@ -121,7 +123,7 @@ class EmbeddedBackend:
                 f"the index at {self._index_path} cannot be opened ({exc}): run `smesearch reindex`, which sets "
                 "it aside and rebuilds it from the document store") from exc
         try:
-            self._store = DocumentStore(path / "documents.sqlite")
+            self._store = DocumentStore(path / STORE_FILE)
         except sqlite3.DatabaseError as exc:
             raise BackendError(_damaged_store(path, exc)) from exc
         if fresh and self._store.count():  # documents stored under an older layout (or a lost index)
@@ -132,6 +134,19 @@ class EmbeddedBackend:
         self._lock = threading.Lock()
         self._threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="tantivy-facets")
         self._seen_meta: float = -1.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> EmbeddedBackend:
+        return cls(settings.paths.embedded_index)
+
+    @property
+    def location(self) -> str:
+        return str(self.path)
+
+    def drop(self) -> None:
+        """Close and delete the index and the document store."""
+        self.close()
+        shutil.rmtree(self.path, ignore_errors=True)
 
     # -- writing ---------------------------------------------------------------------------
 

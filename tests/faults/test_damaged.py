@@ -11,10 +11,10 @@ import httpx2 as httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from config.settings import Settings
 from indexer.backends.embedded import INDEX_DIR
+from operations.app import App
 from query_api.app import create_app
-from smesearch.settings import Settings
-from smesearch.wiring import App
 from tests.helpers import run, serving, write_jsonl
 from translation.cache import TranslationCache
 

@@ -19,9 +19,9 @@ from urllib.parse import urlsplit
 import pytest
 from fastapi.testclient import TestClient
 
+from config.settings import Settings
+from operations.app import App
 from query_api.app import create_app
-from smesearch.settings import Settings
-from smesearch.wiring import App
 from tests.helpers import doc
 
 
@@ -97,7 +97,7 @@ def relayed(tmp_path: Path) -> Iterator[tuple[TestClient, Relay]]:
     yield TestClient(create_app(app), base_url="http://localhost", raise_server_exceptions=False), relay
     with contextlib.suppress(Exception):
         relay.restore()
-    app.backend.drop()  # type: ignore[attr-defined]
+    app.backend.drop()
     app.close()
 
 

@@ -16,10 +16,11 @@ from pathlib import Path
 
 import httpx2 as httpx
 
-from indexer.analysis import Analyser
+from analysis import Analyser
+from config import Settings
 from indexer.backends import open_backend
 from indexer.service import SearchService
-from query_api.operators import OperatorKeys
+from operations.operators import OperatorKeys
 from tests.helpers import run, serving, stored_count, tantivy_count, write_jsonl
 
 BATCH = 500
@@ -75,7 +76,7 @@ def test_sigkill_during_import_loses_at_most_the_batch_in_flight(tmp_path: Path,
     assert stored % BATCH == 0  # whole batches only
     assert indexed in (stored, stored + BATCH)  # the index commits first, then the store
 
-    backend = open_backend("embedded", data)
+    backend = open_backend(Settings(data_dir=data))
     try:
         hits = SearchService(analyser, backend).search("汽车零部件", size=5)
         assert hits.total == indexed and len(hits.hits) == 5

@@ -29,7 +29,7 @@ import rjieba
 import Stemmer
 from sudachipy import Dictionary, SplitMode, Tokenizer
 
-from indexer.analysis.language import DetectorName, LanguageIdentifier, has_han, has_kana, script_language
+from analysis.language import DetectorName, LanguageIdentifier, has_han, has_kana, script_language
 
 ANALYSED_LANGS = ("zh", "ja", "en")
 
@@ -79,13 +79,13 @@ class QueryTermVariant:
 
 
 def load_stopwords() -> frozenset[str]:
-    text = resources.files("indexer.analysis").joinpath("data/stopwords.txt").read_text("utf-8")
+    text = resources.files("analysis").joinpath("data/stopwords.txt").read_text("utf-8")
     return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
 
 
 def _user_dictionary_lines(path: Path | None) -> list[tuple[str, int | None, str | None]]:
     text = (path.read_text("utf-8") if path is not None else
-            resources.files("indexer.analysis").joinpath("data/userdict_zh.txt").read_text("utf-8"))
+            resources.files("analysis").joinpath("data/userdict_zh.txt").read_text("utf-8"))
     entries: list[tuple[str, int | None, str | None]] = []
     for line in text.splitlines():
         parts = line.split()

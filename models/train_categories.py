@@ -1,7 +1,10 @@
-"""Trains the category model (categories/model.py) from real material, and writes the file it ships as.
+"""Trains the category model (categories/model.py) from real material, into models/ beside this file.
 
     pip install -e '.[train]'
-    python -m categories.training            # writes categories/data/category_model.json.gz
+    python -m models.train_categories        # writes models/category_model.json.gz
+
+The model is kept out of the installed package because nothing uses it by default (see
+categories/classifier.py); bench/classifier.py and tests/test_category_model.py read it from here.
 
 The labelled set is assembled, never written by hand for the purpose:
 
@@ -32,11 +35,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from analysis import Analyser
+from analysis.language import has_kana
 from categories.lexicon import CATEGORY_TERMS, SERVICE_TERMS
-from categories.model import MODEL_FILE, CategoryModel, features
+from categories.model import CategoryModel, features
 from categories.taxonomy import CATEGORIES
-from indexer.analysis import Analyser
-from indexer.analysis.language import has_kana
 
 # HS code prefixes and the Table 11 category each maps onto; the longest prefix wins, and None
 # marks goods no category covers. Chapters (two digits) first, then the headings that leave them.
@@ -186,11 +189,11 @@ class Glosser:
     """The dictionary translator from English, as the training set needs it."""
 
     def __init__(self, analyser: Analyser) -> None:
-        from smesearch.settings import Settings
+        from config import Settings
         from translation.dictionary import DictionaryTranslator
         from translation.lexicon import LEXICON_VERSION, Lexicon
 
-        cache = Settings().cache_dir / "smesearch"
+        cache = Settings().cache_dir
         self._translator = DictionaryTranslator(analyser, Lexicon(cache / f"lexicon-v{LEXICON_VERSION}.sqlite"))
 
     def __call__(self, text: str, lang: str) -> str:
@@ -235,8 +238,11 @@ def train(examples: Iterable[Example], analyser: Analyser, regularisation: float
     return CategoryModel(category_ids, tuple(bias), weights, trained_on)
 
 
+MODEL_PATH = Path(__file__).parent / "category_model.json.gz"
+
+
 def main(argv: list[str]) -> None:
-    target = Path(argv[0]) if argv else Path(__file__).parent / "data" / MODEL_FILE
+    target = Path(argv[0]) if argv else MODEL_PATH
     analyser = Analyser()
     examples = training_set(Glosser(analyser), analyser)
     model = train(examples, analyser)

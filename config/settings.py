@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -10,9 +12,13 @@ from urllib.parse import urlsplit
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from config.datadir import DataDir
+
+ENV_PREFIX = "SMESEARCH_"
+
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SMESEARCH_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
 
     data_dir: Path = Path("./data")
     catalog: Path | None = None  # the source catalog; the bundled one when unset
@@ -37,7 +43,7 @@ class Settings(BaseSettings):
     # `module:factory`: the factory is called with the analyser and returns a callable that adds
     # translations to a document before analysis; empty for none. The default glosses titles and
     # summaries into zh and en (and ja for Japanese sources), by NMT where a package is installed.
-    translation_hook: str = "smesearch.wiring:translation_hook"
+    translation_hook: str = "translation.service:translation_hook"
     translate: bool = True  # queries find pages in the other languages too (API translate=false, --no-translate)
     cache_dir: Path = Field(default_factory=lambda: Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
                             / "smesearch")  # the compiled dictionaries; rebuilt when missing
@@ -91,8 +97,30 @@ class Settings(BaseSettings):
     crawl_workers: int = Field(default_factory=lambda: os.cpu_count() or 1)
 
     @property
+    def paths(self) -> DataDir:
+        """The data directory's layout: where each store, index and log lives."""
+        return DataDir(self.data_dir, self.import_dir)
+
+    @property
     def file_sources_dir(self) -> Path:
-        return self.import_dir or self.data_dir / "imports"
+        return self.paths.imports
+
+    def child_environment(self, base: Mapping[str, str] | None = None) -> dict[str, str]:
+        """The environment for a process that must see these settings (a crawl, an analysis or API
+        worker): `base` (this process's environment by default) without its SMESEARCH_* variables,
+        plus every setting, paths made absolute because the child may start elsewhere."""
+        env = {k: v for k, v in (os.environ if base is None else base).items() if not k.startswith(ENV_PREFIX)}
+        for name, value in self.model_dump().items():
+            if value is None:
+                continue
+            if isinstance(value, Path):
+                text = str(value.resolve())
+            elif isinstance(value, list | dict | bool):
+                text = json.dumps(value)
+            else:
+                text = str(value)
+            env[f"{ENV_PREFIX}{name.upper()}"] = text
+        return env
 
     @property
     def api_hosts(self) -> list[str]:
@@ -104,4 +132,4 @@ class Settings(BaseSettings):
 
     @property
     def scheduler_database_url(self) -> str:
-        return self.scheduler_db or f"sqlite:///{(self.data_dir / 'scheduler.sqlite').resolve()}"
+        return self.scheduler_db or f"sqlite:///{self.paths.scheduler_database.resolve()}"
