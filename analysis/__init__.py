@@ -1,5 +1,5 @@
 """Text analysis shared by indexing and querying."""
 
-from analysis.analyser import ANALYSED_LANGS, Analyser, Analysis, QueryTermVariant
+from analysis.analyser import ANALYSED_LANGS, Analyser, AnalyserSpec, Analysis, QueryTermVariant
 
-__all__ = ["ANALYSED_LANGS", "Analyser", "Analysis", "QueryTermVariant"]
+__all__ = ["ANALYSED_LANGS", "Analyser", "AnalyserSpec", "Analysis", "QueryTermVariant"]

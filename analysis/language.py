@@ -59,6 +59,18 @@ def script_language(text: str) -> str | None:
     return None
 
 
+def run_language(text: str) -> str:
+    """The language a run of CJK characters is written in, by script alone: kana is Japanese,
+    Han without kana Chinese, Hangul Korean; "" for text in none of them."""
+    if _KANA.search(text) is not None:
+        return "ja"
+    if _HAN.search(text) is not None:
+        return "zh"
+    if _HANGUL.search(text) is not None:
+        return "ko"
+    return ""
+
+
 def _count(pattern: re.Pattern[str], text: str) -> int:
     return len(text) - len(pattern.sub("", text))
 

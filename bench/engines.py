@@ -31,11 +31,12 @@ def tokens_file(count: int) -> Path:
     path = OUT / f"tokens-{count}.jsonl"
     if path.exists():
         return path
+    from analysis import AnalyserSpec
     from indexer.importer import LineErrors, read_jsonl
     from indexer.pipeline import _batches, _chunks, _prepare_in_worker, start_analysis_pool
 
     corpus = write(count)
-    pool = start_analysis_pool(2, "lingua")
+    pool = start_analysis_pool(AnalyserSpec("lingua"), 2)
     tmp = path.with_suffix(".tmp")
     with corpus.open("rb") as stream, tmp.open("w", encoding="utf-8") as out:
         for batch in _batches(read_jsonl(stream, LineErrors()), 2000):

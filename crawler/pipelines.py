@@ -17,6 +17,7 @@ from typing import Any, Self
 
 from scrapy.crawler import Crawler
 
+from analysis import AnalyserSpec
 from crawler.duplicates import SimhashBuckets
 from crawler.job import CrawlJob, job_of
 from crawler.pages import FetchedPage, PageOutcome, analyse_page, analyse_pages_in_worker, shingles
@@ -167,8 +168,8 @@ class IndexPipeline:
         loop = asyncio.get_running_loop()
         if self.pool is None:  # started with the first page, so a run of 304s never pays for it
             settings = self.job.engine.settings
-            self.pool = start_analysis_pool(self.job.workers, settings.lang_detector,
-                                            translation_hook=settings.translation_hook)
+            self.pool = start_analysis_pool(AnalyserSpec(settings.lang_detector), self.job.workers,
+                                            settings.translation_hook)
         waiting: asyncio.Future[PageOutcome] = loop.create_future()
         self.chunk.append((page, waiting))
         if len(self.chunk) >= WORKER_CHUNK:

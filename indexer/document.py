@@ -17,11 +17,11 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
+from analysis.languages import INTERFACE_LANGUAGES
 from categories.taxonomy import SERVICES
 
 GROUPS = ("shenyang", "liaoning", "national", "japan", "listing", "other")
 CATEGORY_IDS = tuple(range(1, 12))
-TRANSLATION_LANGS = ("zh", "en", "ja")
 SUMMARY_CHARS = 280
 
 # Control characters other than newline and tab are noise from broken pages.
@@ -138,8 +138,8 @@ class Document:
                     translations[lang] = _translation(lang, t)
             elif "_" in key and key.rsplit("_", 1)[0] in ("title", "summary"):
                 kind, lang = key.rsplit("_", 1)
-                if lang not in TRANSLATION_LANGS:
-                    raise DocumentError(key, f"translations are kept for {', '.join(TRANSLATION_LANGS)}")
+                if lang not in INTERFACE_LANGUAGES:
+                    raise DocumentError(key, f"translations are kept for {', '.join(INTERFACE_LANGUAGES)}")
                 if not isinstance(value, str):
                     raise DocumentError(key, "must be a string")
                 t = translations.setdefault(lang, Translation())
@@ -181,8 +181,8 @@ class Document:
 
 
 def _translation(lang: str, value: Any) -> Translation:
-    if lang not in TRANSLATION_LANGS:
-        raise DocumentError(f"translations.{lang}", f"translations are kept for {', '.join(TRANSLATION_LANGS)}")
+    if lang not in INTERFACE_LANGUAGES:
+        raise DocumentError(f"translations.{lang}", f"translations are kept for {', '.join(INTERFACE_LANGUAGES)}")
     if not isinstance(value, Mapping):
         raise DocumentError(f"translations.{lang}", "must be an object with title and summary")
     return Translation(title=str(value.get("title") or ""), summary=str(value.get("summary") or ""))

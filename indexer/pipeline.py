@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from itertools import islice
 from multiprocessing import get_context
 
-from analysis import Analyser
+from analysis import Analyser, AnalyserSpec
 from categories import Classifier
 from indexer.backends.base import Backend, IndexedDocument
 from indexer.document import Document
@@ -100,8 +100,7 @@ class Indexer:
                 changed = [d for d in latest.values() if known.get(d.id) != d.content_hash]
                 report.unchanged += len(batch) - len(changed)
                 if workers > 0 and pool is None and len(batch) == batch_size:
-                    pool = start_analysis_pool(workers, self.analyser.languages.detector_name,
-                                               self.analyser.user_dictionary, self.translation_hook_spec)
+                    pool = start_analysis_pool(self.analyser.spec, workers, self.translation_hook_spec)
                 work: list[Future[list[IndexedDocument]]] | list[IndexedDocument]
                 if pool is not None:
                     work = [pool.submit(_prepare_in_worker, chunk) for chunk in _chunks(changed, WORKER_CHUNK)]
@@ -128,8 +127,7 @@ class Indexer:
         try:
             for batch in _batches(iter(documents), batch_size):
                 if workers > 0 and pool is None and len(batch) == batch_size:
-                    pool = start_analysis_pool(workers, self.analyser.languages.detector_name,
-                                               self.analyser.user_dictionary, self.translation_hook_spec)
+                    pool = start_analysis_pool(self.analyser.spec, workers, self.translation_hook_spec)
                 if pool is None:
                     yield from (self.prepare(d) for d in batch)
                     continue
@@ -166,11 +164,10 @@ class _NoBackend:
     """Workers analyse only; writing stays in the parent, which owns the index writer."""
 
 
-def _init_worker(detector: str, user_dictionary: list[tuple[str, int | None, str | None]] | None,
-                 translation_hook: str) -> None:
+def _init_worker(spec: AnalyserSpec, translation_hook: str) -> None:
     global _worker_indexer
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
-    analyser = Analyser(detector, user_entries=user_dictionary)  # type: ignore[arg-type]
+    analyser = spec.build()
     _worker_indexer = Indexer(analyser, _NoBackend(),  # type: ignore[arg-type]
                               translate=load_translation_hook(translation_hook, analyser))
 
@@ -204,15 +201,12 @@ def _prepare_in_worker(documents: list[Document]) -> list[IndexedDocument]:
     return [indexer.prepare(d) for d in documents]
 
 
-def start_analysis_pool(workers: int, detector: str,
-                        user_dictionary: list[tuple[str, int | None, str | None]] | None = None,
-                        translation_hook: str = "") -> ProcessPoolExecutor:
-    """Processes that each hold an analyser with this detector and user dictionary (ours when
-    None) and the translation hook named (see `load_translation_hook`); the caller need not build
-    an analyser of its own."""
+def start_analysis_pool(spec: AnalyserSpec, workers: int, translation_hook: str = "") -> ProcessPoolExecutor:
+    """Processes that each hold an analyser built from `spec` and the translation hook named
+    (see `load_translation_hook`)."""
     # spawn, not fork: the parent holds index-writer threads, which fork would copy half-alive.
     return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_init_worker,
-                               initargs=(detector, user_dictionary, translation_hook))
+                               initargs=(spec, translation_hook))
 
 
 def _batches(items: Iterator[Document], size: int) -> Iterator[list[Document]]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from analysis import Analyser, QueryTermVariant
+from analysis.languages import INTERFACE_LANGUAGES
 
 Scope = Literal["all", "title"]
 SENTENCE_MINIMUM_SHOULD_MATCH = 0.6
@@ -355,7 +356,6 @@ class QueryTranslator(Protocol):
 
 
 TRANSLATED_WEIGHTS = (0.5, 0.35)  # a translated reading counts less than the word as typed
-QUERY_LANGUAGES = ("zh", "en", "ja")
 
 
 def translate_query(query: AnalysedQuery, analyser: Analyser, translator: QueryTranslator) -> AnalysedQuery:
@@ -369,7 +369,7 @@ def translate_query(query: AnalysedQuery, analyser: Analyser, translator: QueryT
         found: list[QueryTermVariant] = []
         said: list[str] = []
         for source in sources:
-            for target in QUERY_LANGUAGES:
+            for target in INTERFACE_LANGUAGES:
                 if target == source:
                     continue
                 alternatives = translator.alternatives(term, source, target, len(TRANSLATED_WEIGHTS), whole)
@@ -397,7 +397,7 @@ def translate_query(query: AnalysedQuery, analyser: Analyser, translator: QueryT
         langs = {v.lang for v in plan.variants}
         if "zh" in langs and "en" not in langs:
             langs.add("ja")  # a word in hanzi alone may be Japanese too (代理店募集, 自動車部品)
-        return [lang for lang in QUERY_LANGUAGES if lang in langs]
+        return [lang for lang in INTERFACE_LANGUAGES if lang in langs]
 
     def expand_term(plan: TermMatch) -> TermMatch:
         added = readings(plan.source, sources_of(plan), whole=False)

@@ -3,7 +3,7 @@ widget and integrations rely on. Every text that came from a crawled page is pla
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
@@ -12,7 +12,9 @@ from categories import service as service_info
 from indexer.document import Document
 from indexer.service import SearchResponse
 
-LANG_NAMES = ("zh", "en", "ja")
+# The interface languages (analysis.languages.INTERFACE_LANGUAGES) as a type for the API's schema;
+# tests/test_languages.py keeps the two equal.
+UiLang = Literal["zh", "en", "ja"]
 
 
 class Problem(BaseModel):

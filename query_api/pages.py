@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from html import escape
 
+from analysis.languages import INTERFACE_LANGUAGES
 from categories import CATEGORIES, SERVICE_LIST
 
-LANGS = ("zh", "ja", "en")
 PAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
                                "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; "
@@ -79,11 +79,11 @@ pre { background: #f3f4f6; padding: 1rem; overflow-x: auto; border-radius: 6px; 
 
 def pick_lang(requested: str | None, accept_language: str) -> str:
     """The page language: ?lang= first, then the browser's Accept-Language, then English."""
-    if requested in LANGS:
+    if requested in INTERFACE_LANGUAGES:
         return requested  # type: ignore[return-value]
     for part in accept_language.lower().split(","):
         code = part.split(";")[0].strip()[:2]
-        if code in LANGS:
+        if code in INTERFACE_LANGUAGES:
             return code
     return "en"
 

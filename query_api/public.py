@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from cachetools import TTLCache
 from fastapi import APIRouter, HTTPException, Path, Query
 
+from analysis.languages import INTERFACE_LANGUAGES
 from categories import CATEGORIES, NOT_SPECIFIED, SERVICE_LIST
 from crawler.catalog import load_catalog
 from crawler.catalog_edit import effective_catalog
@@ -17,7 +18,6 @@ from crawler.state import CrawlState
 from indexer.service import SearchResponse, filters_from
 from operations.app import App
 from query_api.models import (
-    LANG_NAMES,
     DocumentOut,
     LabelOut,
     SearchOut,
@@ -26,11 +26,12 @@ from query_api.models import (
     SuggestionOut,
     SuggestOut,
     TermSitesOut,
+    UiLang,
     document_output,
     search_output,
 )
 
-UiLang = Annotated[Literal["zh", "en", "ja"], Query(description="language of names and translated titles")]
+UiLangQuery = Annotated[UiLang, Query(description="language of names and translated titles")]
 
 SEARCH_EXAMPLES = {
     "zh": {"summary": "Chinese keywords", "value": "沈阳 汽车零部件"},
@@ -67,10 +68,10 @@ def router(app: App) -> APIRouter:
         page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
         size: Annotated[int, Query(ge=1, le=settings.max_page_size)] = 10,
         sort: Literal["relevance", "date"] = "relevance",
-        ui_lang: UiLang = "en",
+        ui_lang: UiLangQuery = "en",
         translate: Annotated[bool, Query(description="also search the query's translations into zh, en and ja "
                                                      "(ranked below the words as typed)")] = True,
-        snippet_lang: Annotated[Literal["zh", "en", "ja"] | None, Query(
+        snippet_lang: Annotated[UiLang | None, Query(
             description="also give each snippet translated into this language")] = None,
     ) -> SearchOut:
         filters = filters_from(category, service, lang, group, source, site, date_from, date_to)
@@ -116,19 +117,19 @@ def router(app: App) -> APIRouter:
              summary="Table 11's categories with live document counts")
     def categories() -> list[LabelOut]:
         counts = dict(app.search.facet_counts().get("category", []))
-        return [LabelOut(id=c.id, names={lang: c.name(lang) for lang in LANG_NAMES},
+        return [LabelOut(id=c.id, names={lang: c.name(lang) for lang in INTERFACE_LANGUAGES},
                          documents=counts.get(str(c.id), 0)) for c in (NOT_SPECIFIED, *CATEGORIES)]
 
     @api.get("/services", response_model=list[LabelOut], tags=["catalog"],
              summary="The six retrieval services with live document counts")
     def services() -> list[LabelOut]:
         counts = dict(app.search.facet_counts().get("service", []))
-        return [LabelOut(id=s.id, names={lang: s.name(lang) for lang in LANG_NAMES}, documents=counts.get(s.id, 0))
-                for s in SERVICE_LIST]
+        return [LabelOut(id=s.id, names={lang: s.name(lang) for lang in INTERFACE_LANGUAGES},
+                         documents=counts.get(s.id, 0)) for s in SERVICE_LIST]
 
     @api.get("/documents/{doc_id}", response_model=DocumentOut, tags=["catalog"],
              summary="One document with its fields and translations", responses={404: {}})
-    def document(doc_id: Annotated[str, Path(max_length=100)], ui_lang: UiLang = "en") -> DocumentOut:
+    def document(doc_id: Annotated[str, Path(max_length=100)], ui_lang: UiLangQuery = "en") -> DocumentOut:
         found = app.search.document(doc_id)
         if found is None:
             raise HTTPException(404, f"no document {doc_id!r} in the index")

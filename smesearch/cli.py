@@ -18,6 +18,7 @@ from typing import Annotated, Any, BinaryIO
 import sqlalchemy.exc
 import typer
 
+from analysis.languages import INTERFACE_LANGUAGES as TRANSLATED_LANGUAGES
 from categories import category as category_info
 from categories import service as service_info
 from config.settings import Settings
@@ -29,7 +30,6 @@ from indexer.importer import LineErrors, read_jsonl
 from indexer.query import QueryError
 from indexer.service import SearchResponse, filters_from
 from operations.app import App
-from translation.service import LANGUAGES as TRANSLATED_LANGUAGES
 
 cli = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Search engine for SME market expansion: partners, agents, investment, capital, "

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from analysis import Analyser
-from analysis.analyser import reference_jieba
 from analysis.language import LanguageIdentifier, script_language
+from analysis.languages.zh import reference_jieba
 
 # Prose of the kind we index: trade offers, partnership notices, place names, codes.
 CHINESE_CORPUS = [
@@ -70,11 +70,12 @@ def test_both_detectors_are_deterministic(detector: str) -> None:
 def test_rjieba_fast_path_gives_jiebas_tokens_with_our_user_dictionary(analyser: Analyser,
                                                                        hmm_free_mode: str) -> None:
     reference = reference_jieba(analyser.user_dictionary)
+    jieba = analyser.language("zh")._jieba  # type: ignore[attr-defined]
     for text in CHINESE_CORPUS:
         if hmm_free_mode == "precise":
-            assert analyser._jieba.cut(text, False) == reference.lcut(text, HMM=False)
+            assert jieba.cut(text, False) == reference.lcut(text, HMM=False)
         else:
-            assert analyser._jieba.cut_for_search(text, False) == reference.lcut_for_search(text, HMM=False)
+            assert jieba.cut_for_search(text, False) == reference.lcut_for_search(text, HMM=False)
 
 
 def test_domain_dictionary_keeps_trade_terms_whole(analyser: Analyser) -> None:

@@ -8,6 +8,7 @@ matches a page written in that language. It works offline, out of the box, and f
 from __future__ import annotations
 
 from analysis import Analyser
+from analysis.languages import INTERFACE_LANGUAGES
 from translation.lexicon import Lexicon
 
 PIVOT = "en"
@@ -19,7 +20,7 @@ _LIGHT_VERBS = frozenset({"為る", "居る", "有る", "成る", "出来る", "
 class DictionaryTranslator:
     name = "dictionary"
     version = 1  # with the lexicon's: part of every cache key, so a better dictionary is used at once
-    languages = ("zh", "en", "ja")
+    languages = INTERFACE_LANGUAGES
 
     def __init__(self, analyser: Analyser, lexicon: Lexicon) -> None:
         self.analyser = analyser

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from analysis import Analyser
+from analysis.languages import INTERFACE_LANGUAGES
 from config import Settings
 from indexer.document import Document, Translation
 from translation.cache import TranslationCache
@@ -17,7 +18,6 @@ from translation.dictionary import DictionaryTranslator
 from translation.lexicon import Lexicon
 from translation.nmt import ArgosTranslator
 
-LANGUAGES = ("zh", "en", "ja")
 log = logging.getLogger("smesearch.translation")
 
 
@@ -101,7 +101,7 @@ class Translations:
     def translate_document(self, doc: Document) -> None:
         """The indexer's translation hook: fill in the title and summary in each target language
         the source did not already provide."""
-        if doc.lang not in LANGUAGES:
+        if doc.lang not in INTERFACE_LANGUAGES:
             return
         for target in self.targets(doc):
             if target in doc.translations:
@@ -113,7 +113,8 @@ class Translations:
 
     def status(self) -> dict[str, str]:
         """The engine for each pair, as `smesearch stats` shows it."""
-        return {f"{s}->{t}": self.engine_for(s, t) or "none" for s in LANGUAGES for t in LANGUAGES if s != t}
+        langs = INTERFACE_LANGUAGES
+        return {f"{s}->{t}": self.engine_for(s, t) or "none" for s in langs for t in langs if s != t}
 
 
 def open_translations(analyser: Analyser, settings: Settings) -> Translations:
