@@ -1,7 +1,7 @@
 """The item pipeline from fetched pages to the index.
 
 Per page: analysis in a worker process (skipped when the content hash is the last run's), then
-duplicate collapsing (the same text, or SimHash within 3 bits, as a page already indexed), then
+duplicate collapsing (the same text, or SimHash within NEAR_DUPLICATE_BITS, as a page already indexed), then
 a batched index write. The crawl state of a page is saved only after its document is durable in
 the index, so a run killed at any point loses nothing: the next run fetches the page again.
 """
