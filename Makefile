@@ -23,8 +23,11 @@ lint: setup
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
+# Coverage (pyproject.toml: [tool.coverage]) includes the commands and crawls the tests run as
+# subprocesses; its data stays outside the working tree.
 test: lint audit
-	deploy/with-test-services.sh $(VENV)/bin/pytest
+	mkdir -p "$${TMPDIR:-/tmp}/smesearch-coverage"
+	deploy/with-test-services.sh $(VENV)/bin/pytest --cov --cov-report=term
 
 bench: setup
 	$(VENV)/bin/pip install --quiet -e '.[bench]'
