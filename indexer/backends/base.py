@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from indexer.document import Document
-from indexer.query import Plan
+from indexer.query.plan import Plan
 
 if TYPE_CHECKING:
     from config import Settings

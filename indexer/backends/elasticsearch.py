@@ -36,7 +36,7 @@ from indexer.backends.base import (
 )
 from indexer.document import Document, document_id
 from indexer.pipeline import FIELD_SEPARATOR
-from indexer.query import AllOf, AnyOf, Everything, NoneOf, PhraseMatch, Plan, SiteMatch, TermMatch
+from indexer.query.plan import AllOf, AnyOf, Everything, NoneOf, PhraseMatch, Plan, SiteMatch, TermMatch
 
 SUGGEST_SEPARATOR = "\x1f"
 BULK_ATTEMPTS = 5  # a busy cluster (429) gets 0.5 + 1 + 2 + 4 s to catch up

@@ -42,7 +42,7 @@ from indexer.backends.base import (
 )
 from indexer.backends.docstore import DocumentStore
 from indexer.document import SERVICES, Document
-from indexer.query import AllOf, AnyOf, Everything, NoneOf, PhraseMatch, Plan, SiteMatch, TermMatch
+from indexer.query.plan import AllOf, AnyOf, Everything, NoneOf, PhraseMatch, Plan, SiteMatch, TermMatch
 
 _Method = TypeVar("_Method", bound=Callable[..., Any])
 WRITER_HEAP = 128_000_000
