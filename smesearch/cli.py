@@ -30,6 +30,7 @@ from indexer.importer import LineErrors, read_jsonl
 from indexer.query import QueryError
 from indexer.service import SearchResponse, filters_from
 from operations.app import App
+from query_api.models import search_output
 
 cli = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Search engine for SME market expansion: partners, agents, investment, capital, "
@@ -128,8 +129,9 @@ def search(
     sort: Annotated[str, typer.Option(help="relevance or date")] = "relevance",
     limit: Annotated[int, typer.Option(help="how many results")] = 10,
     page: Annotated[int, typer.Option()] = 1,
-    as_json: Annotated[bool, typer.Option("--json", help="print a JSON array")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print what the API's /api/search answers")] = False,
     translate: Annotated[bool, typer.Option(help="also search the query's translations into zh, en and ja")] = True,
+    ui_lang: Annotated[str, typer.Option(help="zh, en or ja: the language of names and translated titles")] = "en",
 ) -> None:
     """Search the index, in every language unless told --no-translate."""
     app = _app(ctx)
@@ -137,6 +139,8 @@ def search(
         raise _fail("--mode is keyword or sentence", EXIT_BAD_QUERY)
     if sort not in ("relevance", "date"):
         raise _fail("--sort is relevance or date", EXIT_BAD_QUERY)
+    if ui_lang not in TRANSLATED_LANGUAGES:
+        raise _fail(f"--ui-lang is one of {', '.join(TRANSLATED_LANGUAGES)}", EXIT_BAD_QUERY)
     try:
         filters = filters_from(category, service, lang, group, source, site, date_from, date_to, ("--from", "--to"))
         response = app.search.search(query, mode, filters, page, limit, sort,  # type: ignore[arg-type]
@@ -146,18 +150,9 @@ def search(
     except BackendError as exc:
         raise _fail(str(exc), EXIT_BACKEND) from None
     if as_json:
-        typer.echo(json.dumps(_results_json(response), ensure_ascii=False, indent=2))
+        typer.echo(search_output(response, ui_lang).model_dump_json(indent=2))
     else:
         _print_results(response)
-
-
-def _results_json(response: SearchResponse) -> list[dict[str, Any]]:
-    return [
-        {"url": h.document.url, "title": h.document.title, "score": h.score, "lang": h.document.lang,
-         "site": h.document.site, "categories": h.document.categories, "services": h.document.services,
-         "snippet": h.snippet.text, "highlights": h.snippet.highlights}
-        for h in response.hits
-    ]
 
 
 def _marked(text: str, spans: list[tuple[int, int]]) -> str:

@@ -32,7 +32,7 @@ def results(data: Path) -> list[object]:
     for query in QUERIES:
         found = run(data, "search", query, "--json")
         assert found.returncode == 0, found.stderr
-        answers.append(json.loads(found.stdout))
+        answers.append(json.loads(found.stdout)["results"])
     return answers
 
 
@@ -140,7 +140,7 @@ def test_an_elasticsearch_index_is_backed_up_as_a_cluster_snapshot_and_restored(
     data = tmp_path / "data"
     try:
         assert run(data, "import", str(write_jsonl(tmp_path / "l.jsonl", LISTINGS)), env=env).returncode == 0
-        before = [run(data, "search", q, "--json", env=env).stdout for q in QUERIES]
+        before = [json.loads(run(data, "search", q, "--json", env=env).stdout)["results"] for q in QUERIES]
         made = run(data, "backup", str(tmp_path / "es.tar"), env=env)
         assert made.returncode == 0, made.stderr
         assert f"taken in {repository}" in made.stdout
@@ -151,7 +151,7 @@ def test_an_elasticsearch_index_is_backed_up_as_a_cluster_snapshot_and_restored(
         back = run(tmp_path / "restored", "restore", str(tmp_path / "es.tar"), env=env)
         assert back.returncode == 0, back.stderr
         assert f"{alias} points at it" in back.stdout
-        assert [run(data, "search", q, "--json", env=env).stdout for q in QUERIES] == before
+        assert [json.loads(run(data, "search", q, "--json", env=env).stdout)["results"] for q in QUERIES] == before
     finally:
         client.indices.delete(index=f"{alias}-*", allow_no_indices=True)
         client.options(ignore_status=404).indices.delete_index_template(name=alias)

@@ -26,10 +26,12 @@ def test_import_search_and_stats(tmp_path: Path) -> None:
 
     found = run(data, "search", "汽车零部件", "--json")
     assert found.returncode == 0, found.stderr
-    rows = json.loads(found.stdout)
-    assert [r["url"] for r in rows] == ["https://a.example.cn/auto"]
+    answer = json.loads(found.stdout)  # what /api/search answers, field for field
+    rows = answer["results"]
+    assert answer["total"] == 1 and [r["url"] for r in rows] == ["https://a.example.cn/auto"]
     assert set(rows[0]) >= {"url", "title", "score", "lang", "site", "categories", "services", "snippet"}
-    assert rows[0]["lang"] == "zh" and rows[0]["categories"] == [8] and "tie_up" in rows[0]["services"]
+    assert rows[0]["lang"] == "zh" and [c["id"] for c in rows[0]["categories"]] == [8]
+    assert "tie_up" in rows[0]["services"] and rows[0]["title"]["highlights"]
 
     text = run(data, "search", "joint venture", "--mode", "sentence")
     assert "1 results" in text.stdout and "https://c.example.com/jv" in text.stdout

@@ -93,7 +93,7 @@ class Crawl:
     def search(self, query: str) -> list[str]:
         result = self.run("search", query, "--json", "--limit", "50")
         assert result.returncode == 0, result.stderr
-        return [r["url"] for r in json.loads(result.stdout)]
+        return [r["url"] for r in json.loads(result.stdout)["results"]]
 
 
 @pytest.fixture

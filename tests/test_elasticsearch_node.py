@@ -91,7 +91,7 @@ def test_migrate_copies_the_embedded_index_into_elasticsearch(es: Any, tmp_path:
         assert "copied 30 documents from embedded to elasticsearch (30 new" in moved.stdout
         found = json.loads(run(tmp_path / "data", "--backend", "elasticsearch", "search", "合资伙伴", "--json",
                                "--limit", "50", env=env).stdout)
-        assert len(found) == 30
+        assert found["total"] == 30 and len(found["results"]) == 30
         again = run(tmp_path / "data", "migrate", env=env)  # idempotent: nothing changed
         assert "(0 new, 0 updated, 30 already there)" in again.stdout
     finally:
@@ -108,7 +108,7 @@ def test_commands_use_elasticsearch_when_told(es: Any, tmp_path: Path) -> None:
             {"url": "https://b.example.jp/p", "title": "自動車部品の販売代理店を募集", "body": "ブレーキ部品です。"}])
         imported = run(tmp_path / "data", "import", str(listings), env=env)
         assert imported.returncode == 0, imported.stderr
-        found = json.loads(run(tmp_path / "data", "search", "汽车零部件", "--json", env=env).stdout)
+        found = json.loads(run(tmp_path / "data", "search", "汽车零部件", "--json", env=env).stdout)["results"]
         assert [r["url"] for r in found] == ["https://a.example.cn/auto"]
         stats = json.loads(run(tmp_path / "data", "stats", "--json", env=env).stdout)
         assert stats["backend"] == "elasticsearch" and stats["documents"] == 2 and stats["last_commit"]

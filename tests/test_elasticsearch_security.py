@@ -73,7 +73,7 @@ def test_commands_index_and_search_over_https_with_a_user_and_password(
         {"url": "https://a.example.cn/auto", "title": "沈阳汽车零部件企业寻求日本合资伙伴", "body": "生产刹车系统。"}])
     imported = run(tmp_path / "data", "import", str(listings), env=settings)
     assert imported.returncode == 0, imported.stderr
-    found = json.loads(run(tmp_path / "data", "search", "汽车零部件", "--json", env=settings).stdout)
+    found = json.loads(run(tmp_path / "data", "search", "汽车零部件", "--json", env=settings).stdout)["results"]
     assert [r["url"] for r in found] == ["https://a.example.cn/auto"]
 
 

@@ -199,9 +199,9 @@ def test_imported_documents_are_found_by_words_of_the_other_languages(tmp_path: 
         {"url": "https://e.example.ru/p", "title": "Партнёр для поставок", "body": "Ищем партнёра в Китае."}])
     imported = run(data, "import", str(listings))
     assert imported.returncode == 0, imported.stderr
-    found = json.loads(run(data, "search", "joint venture", "--json").stdout)
+    found = json.loads(run(data, "search", "joint venture", "--json").stdout)["results"]
     assert [r["url"] for r in found] == ["https://a.example.cn/jv"]  # an English query, a Chinese page
-    found = json.loads(run(data, "search", "agent recruitment", "--json").stdout)
+    found = json.loads(run(data, "search", "agent recruitment", "--json").stdout)["results"]
     assert [r["url"] for r in found] == ["https://b.example.jp/ag"]
     stats = json.loads(run(data, "stats", "--json").stdout)
     assert stats["untranslated_langs"] == {"ru": 1} and stats["translation"]["zh->en"] == "dictionary"
@@ -224,11 +224,11 @@ def test_searches_are_cross_lingual_by_default_and_can_be_turned_off(tmp_path: P
     assert run(data, "import", str(write_jsonl(tmp_path / "l.jsonl", PRODUCT_PAGES))).returncode == 0
     autos = {"https://a.example.cn/auto", "https://b.example.jp/auto", "https://c.example.com/auto"}
     for query in ("汽车零部件", "自動車部品", "auto parts"):
-        found = json.loads(run(data, "search", query, "--json").stdout)
+        found = json.loads(run(data, "search", query, "--json").stdout)["results"]
         assert {r["url"] for r in found} == autos, query
     # Without query translation, other languages are still found through the translated titles
     # they were indexed with, but the page in the query's language comes first.
-    alone = json.loads(run(data, "search", "汽车零部件", "--json", "--no-translate").stdout)
+    alone = json.loads(run(data, "search", "汽车零部件", "--json", "--no-translate").stdout)["results"]
     assert alone[0]["url"] == "https://a.example.cn/auto"
     assert "auto parts (en)" in run(data, "search", "汽车零部件").stdout.splitlines()[1]
 
