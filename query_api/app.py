@@ -23,6 +23,7 @@ from crawler.catalog import CatalogError
 from indexer.backends.base import BackendError
 from indexer.query import QueryError
 from operations.app import App
+from operations.service import Conflict, NotFound, OperationFailed
 from query_api import admin, public
 from query_api.guards import HostCheck, RequestLimits, problem_body
 from query_api.metrics import index_gauges
@@ -90,6 +91,14 @@ def create_app(app: App) -> FastAPI:
         return problem(503, "Storage unavailable", f"a data file of this server cannot be read ({exc}); an operator "
                        "must restore it (smesearch restore)", request, {"Retry-After": "60"})
 
+    @api.exception_handler(OperationFailed)
+    async def refused(request: Request, exc: OperationFailed) -> Response:
+        if isinstance(exc, NotFound):
+            return problem(404, "Not found", exc.message, request)
+        if isinstance(exc, Conflict):
+            return problem(409, "Conflict", f"{exc.message}; change it with PUT", request)
+        return problem(422, "Invalid parameter", exc.message, request)
+
     @api.exception_handler(CatalogError)
     async def bad_catalog(request: Request, exc: CatalogError) -> Response:
         return problem(503, "Catalog unavailable", str(exc), request)
@@ -151,8 +160,9 @@ def create_app(app: App) -> FastAPI:
         return Response(widget_source, media_type="text/javascript; charset=utf-8",
                         headers={"Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff"})
 
+    api.state.app = app
     api.include_router(public.router(app))
-    api.include_router(admin.router(app))
+    api.include_router(admin.router)
 
     # Outermost first at run time: observation sees every answer, including the guards' refusals.
     if settings.cors_origins:

@@ -1,0 +1,1 @@
+"""The `smesearch` commands, one module per group; smesearch/cli.py puts them together."""

@@ -1,0 +1,71 @@
+"""`smesearch crawl`: one process per source, and what each run did."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from config.settings import Settings
+from crawler.catalog import Source
+from crawler.runlock import EXIT_SOURCE_BUSY  # every source named was being crawled by another process
+from smesearch.commands.common import (
+    EXIT_BAD_INPUT,
+    EXIT_CRAWL_FAILED,
+    catalog_path,
+    fail,
+    read_catalog,
+)
+
+commands = typer.Typer()  # added to `smesearch` at the top level
+
+
+@commands.command()
+def crawl(
+    ctx: typer.Context,
+    source_ids: Annotated[list[str] | None, typer.Argument(help="ids of the sources to crawl")] = None,
+    all_sources: Annotated[bool, typer.Option("--all", help="every enabled source of the catalog")] = False,
+) -> None:
+    """Crawl sources into the index, one process per source, and print what each run did."""
+    catalog = read_catalog(ctx)
+    if all_sources == bool(source_ids):
+        raise fail("name the sources to crawl, or give --all (not both)", EXIT_BAD_INPUT)
+    try:
+        sources = list(catalog.enabled) if all_sources else [catalog.get(i) for i in source_ids or []]
+    except KeyError as exc:
+        raise fail(str(exc.args[0]), EXIT_BAD_INPUT) from None
+    failed, busy = crawl_sources(ctx.obj, sources, catalog_path(ctx))
+    if failed:
+        raise fail(f"{failed} of {len(sources)} runs failed", EXIT_CRAWL_FAILED)
+    if busy:
+        # All that did not run were being crawled by another process: nothing failed, try later.
+        raise typer.Exit(EXIT_SOURCE_BUSY)
+
+
+def crawl_sources(settings: Settings, sources: list[Source], catalog: Path | None) -> tuple[int, int]:
+    """Crawl each source in turn; return how many runs failed and how many sources were busy
+    (being crawled by another process, so not crawled by this one)."""
+    from crawler.counters import RunCounters
+    from crawler.run import crawl_in_subprocess
+
+    failed = busy = 0
+    for source in sources:
+        if not source.enabled:
+            typer.echo(f"{source.id}: disabled in the catalog ({source.note or 'no note'}); crawling it anyway")
+        typer.echo(f"{source.id}: crawling {source.kind} {', '.join(source.start_urls) or ''}".rstrip())
+        outcome = crawl_in_subprocess(source.id, settings, catalog, progress=True)
+        record = outcome.record
+        if outcome.busy:
+            busy += 1  # the crawl process said which process has the source
+            continue
+        if record is None:
+            failed += 1
+            typer.echo(f"{source.id}: the crawl process ended before recording its run", err=True)
+            continue
+        for line in RunCounters.from_dict(record.counters).lines():
+            typer.echo(f"  {line}")
+        if record.status != "succeeded":
+            failed += 1
+            typer.echo(f"{source.id}: run {record.status}: {record.error}", err=True)
+    return failed, busy

@@ -1,0 +1,125 @@
+"""`smesearch serve` and `smesearch demo`."""
+
+from __future__ import annotations
+
+import os
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from crawler.catalog import load_catalog
+from indexer.backends.base import BackendError
+from operations.app import App
+from smesearch.commands.common import (
+    EXIT_BACKEND,
+    EXIT_BAD_INPUT,
+    EXIT_CRAWL_FAILED,
+    export_settings,
+    fail,
+    open_app,
+    rebuild_if_needed,
+    schedule_from_catalog,
+)
+from smesearch.commands.crawl import crawl_sources
+
+commands = typer.Typer()  # added to `smesearch` at the top level
+
+
+@commands.command()
+def demo(
+    ctx: typer.Context,
+    host: Annotated[str | None, typer.Option(help="address the API listens on")] = None,
+    port: Annotated[int | None, typer.Option(help="port the API listens on")] = None,
+    network_port: Annotated[int | None, typer.Option(
+        help="first port of the demo network's five sites (0: any free ports)")] = None,
+) -> None:
+    """Serve the bundled demo network on 127.0.0.1, crawl it into the index, then serve the search API."""
+    from crawler.demo_network.network import DemoNetwork
+
+    settings = ctx.obj
+    network = DemoNetwork(settings.demo_network_port if network_port is None else network_port)
+    try:
+        network.start()
+    except OSError as exc:
+        raise fail(f"cannot serve the demo network on port {network.base_port} and the next four ({exc.strerror});"
+                    " pick others with --network-port", EXIT_BAD_INPUT) from None
+    try:
+        sample = Path(str(resources.files("smesearch").joinpath("demo_data/sample_documents.jsonl")))
+        catalog = network.write_catalog(settings.paths.demo_catalog, listings=sample)
+        for name, server in network.servers.items():
+            typer.echo(f"demo network: {name:<9} {server.url}/")
+        rebuild_if_needed(settings)
+        failed, _ = crawl_sources(settings, list(load_catalog(catalog).sources), catalog)
+        if failed:
+            raise fail(f"{failed} demo crawls failed", EXIT_CRAWL_FAILED)
+        # From here on the demo catalog is the catalog: for the API, the console and the crawls
+        # the scheduler starts.
+        ctx.obj = settings = settings.model_copy(update={"catalog": catalog})
+        export_settings(settings)
+        app = open_app(ctx)
+        host, port = host or settings.host, port or settings.port
+        typer.echo(f"demo index: {app.backend.stats().documents} documents in {settings.data_dir}")
+        typer.echo(f"search API: http://{host}:{port}/api/search?q=汽车零部件  (docs at /docs)")
+        typer.echo(f"portal:     http://{host}:{port}/   embedding: /embed   operators: /admin")
+        if not app.operators.list():
+            typer.echo(f"operator key (admin, shown once): {app.operators.add('demo', 'admin')}")
+        from scheduler.service import SchedulerService
+
+        scheduled = schedule_from_catalog(app, load_catalog(catalog).sources)
+        service = SchedulerService(settings)
+        service.start()
+        typer.echo(f"scheduler: {scheduled} demo sources re-crawled on their catalog schedules")
+        try:
+            _serve_api(app, host, port, 1)
+        finally:
+            service.stop()
+    finally:
+        network.stop()
+
+
+@commands.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str | None, typer.Option(help="address to listen on (env SMESEARCH_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="port to listen on (env SMESEARCH_PORT)")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="API processes; each opens the index itself")] = 1,
+    backend: Annotated[str | None, typer.Option(help="search backend: embedded or elasticsearch")] = None,
+) -> None:
+    """Serve the search API and the portal over the index as it is (crawls and imports run beside it)."""
+    if backend:
+        ctx.obj = ctx.obj.model_copy(update={"backend": backend})
+        export_settings(ctx.obj)
+    settings = ctx.obj
+    host, port = host or settings.host, port or settings.port
+    app = open_app(ctx)
+    try:
+        documents = app.backend.stats().documents  # a dead cluster is an error now, not on the first search
+    except BackendError as exc:
+        raise fail(str(exc), EXIT_BACKEND) from None
+    typer.echo(f"index: {documents} documents ({settings.backend})")
+    typer.echo(f"search API: http://{host}:{port}/api/search?q=...  (docs at /docs, portal at /)")
+    _serve_api(app, host, port, workers)
+
+
+def _serve_api(app: App, host: str, port: int, workers: int) -> None:
+    """uvicorn with our JSON request log instead of its access log; with several workers, each
+    builds its own App from SMESEARCH_* and their metrics meet in one multiprocess directory."""
+    import tempfile
+
+    import uvicorn
+
+    from query_api.app import create_app
+    from query_api.observe import configure_logging
+
+    s = app.settings
+    options: dict[str, Any] = {"host": host, "port": port, "log_level": "warning", "access_log": False,
+                               "proxy_headers": True, "forwarded_allow_ips": s.forwarded_allow_ips}
+    if workers == 1:
+        configure_logging("INFO" if s.access_log else "WARNING")
+        uvicorn.run(create_app(app), **options)
+        return
+    with tempfile.TemporaryDirectory(prefix="smesearch-metrics-") as metrics_dir:
+        os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", metrics_dir)
+        uvicorn.run("query_api.asgi:create", factory=True, workers=workers, **options)
