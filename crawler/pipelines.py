@@ -86,7 +86,7 @@ class IndexPipeline:
             async with self.write_lock:
                 self._flush()
             if self.spool is not None and not self.spool.pending():
-                self.job.engine.backend.commit()
+                self.job.engine.writer.commit()
         finally:
             if self.pool is not None:
                 self.pool.shutdown(cancel_futures=True)
@@ -113,7 +113,7 @@ class IndexPipeline:
         if prior is None:
             return
         try:
-            if prior.duplicate_of is None and job.engine.backend.delete_url(item.url):
+            if prior.duplicate_of is None and job.engine.writer.delete(item.url):
                 job.counters.deleted += 1
         except BackendError:
             job.counters.errors["index_unavailable"] += 1
@@ -142,7 +142,7 @@ class IndexPipeline:
         if original is not None:
             job.counters.duplicates += 1
             if was_original:
-                job.engine.backend.delete_url(page.url)
+                job.engine.writer.delete(page.url)
             job.state.save_page(source, dataclasses.replace(state, duplicate_of=original))
             return
         if outcome.content_hash:
@@ -232,7 +232,7 @@ class IndexPipeline:
         documents = [prepared for prepared, _ in batch]
         if self._drain_spool():
             try:
-                counts = job.engine.backend.upsert(documents)
+                counts = job.engine.writer.write(documents)
             except BackendError as exc:
                 self._to_spool(documents, exc)
             else:
@@ -263,7 +263,7 @@ class IndexPipeline:
         if self.spool is None or not self.spool.pending():
             return True
         try:
-            counts = self.spool.drain(self.job.engine.backend)
+            counts = self.spool.drain(self.job.engine.writer)
         except BackendError:
             return False
         self.job.counters.new += counts.added

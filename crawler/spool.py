@@ -14,7 +14,8 @@ import pickle
 import time
 from pathlib import Path
 
-from indexer.backends.base import Backend, IndexedDocument, UpsertCounts
+from indexer.backends.base import IndexedDocument, UpsertCounts
+from indexer.pipeline import IndexWriter
 
 
 class Spool:
@@ -36,15 +37,15 @@ class Spool:
             os.fsync(stream.fileno())
         temporary.rename(name)
 
-    def drain(self, backend: Backend) -> UpsertCounts:
+    def drain(self, writer: IndexWriter) -> UpsertCounts:
         """Send every spooled batch, oldest first; raises the backend's error at the first refusal,
         leaving that batch and the later ones in place."""
         added = updated = unchanged = 0
         for path in self.pending():
             with path.open("rb") as stream:
                 batch: list[IndexedDocument] = pickle.load(stream)
-            counts = backend.upsert(batch)
-            backend.commit()
+            counts = writer.write(batch)
+            writer.commit()
             path.unlink()
             added, updated, unchanged = added + counts.added, updated + counts.updated, unchanged + counts.unchanged
         return UpsertCounts(added, updated, unchanged)

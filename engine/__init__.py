@@ -8,7 +8,7 @@ from functools import cached_property
 from analysis import Analyser
 from config import Settings
 from indexer.backends import Backend, open_backend
-from indexer.pipeline import Indexer, load_translation_hook
+from indexer.pipeline import Indexer, IndexWriter, load_translation_hook
 from indexer.service import Limits, SearchService
 from translation.service import Translations, open_translations
 
@@ -28,6 +28,11 @@ class Engine:
     @cached_property
     def backend(self) -> Backend:
         return open_backend(self.settings)
+
+    @cached_property
+    def writer(self) -> IndexWriter:
+        """Writes without an analyser: what a crawl process needs when its workers analyse."""
+        return self.indexer.writer if "indexer" in self.__dict__ else IndexWriter(self.backend)
 
     @cached_property
     def translations(self) -> Translations:

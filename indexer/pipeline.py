@@ -14,7 +14,7 @@ from multiprocessing import get_context
 
 from analysis import Analyser, AnalyserSpec
 from categories import Classifier
-from indexer.backends.base import Backend, IndexedDocument
+from indexer.backends.base import Backend, IndexedDocument, UpsertCounts
 from indexer.document import Document
 
 LANG_SAMPLE_CHARS = 2000
@@ -37,11 +37,31 @@ class IndexReport:
         return self.added + self.updated
 
 
+class IndexWriter:
+    """The one way documents reach an index, whatever brought them in (a crawl, an import, a
+    database, a spool replayed after a crash): analysed documents in, counts out, durable once
+    `commit` returns. tests/test_layers.py checks that nothing else calls `Backend.upsert`."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+
+    def write(self, documents: list[IndexedDocument]) -> UpsertCounts:
+        return self.backend.upsert(documents)
+
+    def commit(self) -> None:
+        self.backend.commit()
+
+    def delete(self, url: str) -> bool:
+        """Remove the page at `url` (gone from its site, or now a duplicate); True if it was indexed."""
+        return self.backend.delete_url(url)
+
+
 class Indexer:
     def __init__(self, analyser: Analyser, backend: Backend, classifier: Classifier | None = None,
                  translate: TranslationHook | None = None) -> None:
         self.analyser = analyser
         self.backend = backend
+        self.writer = IndexWriter(backend)
         self.classifier = classifier or Classifier(analyser)
         self.translate = translate
         self.translation_hook_spec = ""  # how worker processes build `translate` (set by whoever loaded it)
@@ -111,7 +131,7 @@ class Indexer:
                 pending = (len(batch), work)
             if pending is not None:
                 self._write(*pending, report, progress)
-            self.backend.commit()
+            self.writer.commit()
         finally:
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
@@ -144,7 +164,7 @@ class Indexer:
     def _write(self, size: int, work: list[Future[list[IndexedDocument]]] | list[IndexedDocument],
                report: IndexReport, progress: Callable[[int], None] | None) -> None:
         prepared = [d for f in work for d in f.result()] if work and isinstance(work[0], Future) else work
-        counts = self.backend.upsert(prepared)  # type: ignore[arg-type]
+        counts = self.writer.write(prepared)  # type: ignore[arg-type]
         report.added += counts.added
         report.updated += counts.updated
         report.unchanged += counts.unchanged
