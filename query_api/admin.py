@@ -15,18 +15,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from operations.app import App
 from operations.operators import Operator, Role
 from operations.service import Operations, SourceView
+from query_api.deps import app_of
 from query_api.models import AnalyticsOut, DayCount, Problem, QueryCount, SourceBase
 from scheduler.schedules import Schedule
 from scheduler.store import Alert, Run
-
-
-def app_of(request: Request) -> App:
-    """The App this API serves (query_api/app.py puts it on the FastAPI state)."""
-    app: App = request.app.state.app
-    return app
 
 
 def operations(request: Request) -> Operations:

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from importlib import resources
 from importlib.metadata import version
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 
 from crawler.catalog import CatalogError
@@ -24,12 +23,12 @@ from indexer.backends.base import BackendError
 from indexer.query import QueryError
 from operations.app import App
 from operations.service import Conflict, NotFound, OperationFailed
-from query_api import admin, public
-from query_api.guards import HostCheck, RequestLimits, problem_body
+from query_api import admin, health, pages, public
+from query_api.deps import problem
+from query_api.guards import HostCheck, RequestLimits
 from query_api.metrics import index_gauges
 from query_api.models import Problem
 from query_api.observe import ApiMetrics, ObserveRequests
-from query_api.pages import PAGE_HEADERS, admin_page, embed_page, pick_lang, portal_page
 from query_api.ratelimit import open_limiter
 
 log = logging.getLogger("smesearch.api")
@@ -48,12 +47,6 @@ VALIDATION_HINTS = {
     "size": "size is 1 to the page-size limit",
     "page": "pages start at 1",
 }
-
-
-def problem(status: int, title: str, detail: str, request: Request,
-            headers: dict[str, str] | None = None) -> Response:
-    body = problem_body(status, title, detail, getattr(request.state, "request_id", None))
-    return Response(body, status_code=status, media_type="application/problem+json", headers=headers)
 
 
 def create_app(app: App) -> FastAPI:
@@ -112,55 +105,9 @@ def create_app(app: App) -> FastAPI:
     if app.search_log is not None:
         app.search_log.on_drop = metrics.search_log_dropped.inc
 
-    @api.get("/healthz", tags=["operations"], summary="The process is up")
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
-    @api.get("/readyz", tags=["operations"], summary="The index and the document store can be read",
-             responses={503: {"model": Problem}})
-    def readyz(request: Request) -> Response:
-        try:
-            documents = app.search.check()
-        except BackendError as exc:
-            return problem(503, "Not ready", str(exc), request)
-        return JSONResponse({"status": "ready", "backend": settings.backend, "documents": documents})
-
-    @api.get("/metrics", tags=["operations"], summary="Prometheus metrics",
-             response_class=Response, responses={200: {"content": {"text/plain": {}}}})
-    def prometheus() -> Response:
-        return Response(metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
-
-    widget_source = resources.files("query_api").joinpath("static/widget.js").read_text("utf-8")
-
-    @api.get("/", include_in_schema=False, response_class=HTMLResponse)
-    def portal(request: Request, lang: str | None = None) -> HTMLResponse:
-        page_lang = pick_lang(lang, request.headers.get("accept-language", ""))
-        return HTMLResponse(portal_page(page_lang), headers=PAGE_HEADERS)
-
-    @api.get("/embed", include_in_schema=False, response_class=HTMLResponse)
-    def embed(request: Request, lang: str | None = None) -> HTMLResponse:
-        page_lang = pick_lang(lang, request.headers.get("accept-language", ""))
-        base = settings.public_base_url or str(request.base_url)
-        return HTMLResponse(embed_page(page_lang, base), headers=PAGE_HEADERS)
-
-    admin_source = resources.files("query_api").joinpath("static/admin.js").read_text("utf-8")
-
-    @api.get("/admin", include_in_schema=False, response_class=HTMLResponse)
-    def console() -> HTMLResponse:
-        return HTMLResponse(admin_page(), headers={**PAGE_HEADERS, "X-Frame-Options": "DENY",
-                                                   "Cache-Control": "no-store"})
-
-    @api.get("/admin.js", include_in_schema=False)
-    def console_script() -> Response:
-        return Response(admin_source, media_type="text/javascript; charset=utf-8",
-                        headers={"X-Content-Type-Options": "nosniff"})
-
-    @api.get("/widget.js", include_in_schema=False)
-    def widget() -> Response:
-        return Response(widget_source, media_type="text/javascript; charset=utf-8",
-                        headers={"Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff"})
-
-    api.state.app = app
+    api.state.app, api.state.metrics = app, metrics
+    api.include_router(pages.router)
+    api.include_router(health.router)
     api.include_router(public.router(app))
     api.include_router(admin.router)
 

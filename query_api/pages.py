@@ -8,10 +8,16 @@ through the widget, as text nodes. No inline script, so the pages' policy allows
 
 from __future__ import annotations
 
+from functools import cache
 from html import escape
+from importlib import resources
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
 
 from analysis.languages import INTERFACE_LANGUAGES
 from categories import CATEGORIES, SERVICE_LIST
+from query_api.deps import app_of
 
 PAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -212,3 +218,47 @@ def admin_page() -> str:
 </body>
 </html>
 """
+
+
+@cache
+def static_file(name: str) -> str:
+    """One of our scripts in query_api/static/, read once."""
+    return resources.files("query_api").joinpath(f"static/{name}").read_text("utf-8")
+
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/", response_class=HTMLResponse)
+def portal(request: Request, lang: str | None = None) -> HTMLResponse:
+    """The portal: search page in zh, en or ja (`?lang=`)."""
+    page_lang = pick_lang(lang, request.headers.get("accept-language", ""))
+    return HTMLResponse(portal_page(page_lang), headers=PAGE_HEADERS)
+
+
+@router.get("/embed", response_class=HTMLResponse)
+def embed(request: Request, lang: str | None = None) -> HTMLResponse:
+    """How to embed the widget on a portal, with a live preview."""
+    page_lang = pick_lang(lang, request.headers.get("accept-language", ""))
+    base = app_of(request).settings.public_base_url or str(request.base_url)
+    return HTMLResponse(embed_page(page_lang, base), headers=PAGE_HEADERS)
+
+
+@router.get("/admin", response_class=HTMLResponse)
+def console() -> HTMLResponse:
+    """The operator console (it asks for a key)."""
+    return HTMLResponse(admin_page(), headers={**PAGE_HEADERS, "X-Frame-Options": "DENY", "Cache-Control": "no-store"})
+
+
+@router.get("/admin.js")
+def console_script() -> Response:
+    """The console's script."""
+    return Response(static_file("admin.js"), media_type="text/javascript; charset=utf-8",
+                    headers={"X-Content-Type-Options": "nosniff"})
+
+
+@router.get("/widget.js")
+def widget() -> Response:
+    """The embeddable search widget."""
+    return Response(static_file("widget.js"), media_type="text/javascript; charset=utf-8",
+                    headers={"Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff"})

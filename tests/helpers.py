@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import tantivy
 
@@ -108,3 +109,12 @@ def serving(data_dir: Path, *args: str, env: dict[str, str] | None = None,
                 server.wait(30)
             except subprocess.TimeoutExpired:
                 server.kill()
+
+
+def flattened(routes: list[Any]) -> list[Any]:
+    """An app's routes, with those of included routers (FastAPI keeps them behind a wrapper)."""
+    out = []
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        out += flattened(list(inner.routes)) if inner is not None else [route]
+    return out

@@ -24,8 +24,9 @@ EXIT_CRAWL_FAILED = 4
 def export_settings(settings: Settings) -> None:
     """Processes this command starts (analysis workers, crawls, API workers) read their settings
     from the environment: give them this command's."""
+    environment = settings.child_environment()
     os.environ.clear()
-    os.environ.update(settings.child_environment())
+    os.environ.update(environment)
 
 
 def open_app(ctx: typer.Context) -> App:
