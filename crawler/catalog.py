@@ -19,6 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 import idna
 import yaml
 
+from analysis.languages import INTERFACE_LANGUAGES
 from crawler.kinds import KINDS, WEB_KINDS
 from crawler.safety import private_address_reason
 from indexer.document import CATEGORY_IDS, GROUPS
@@ -167,8 +168,8 @@ def _source(path: str, node: yaml.Node) -> Source:
     if not isinstance(source_id, str) or not _ID.match(source_id):
         raise fail("id", "required: lower-case letters, digits and hyphens, up to 63 characters")
     name = data.get("name")
-    if not isinstance(name, dict) or not all(isinstance(name.get(k), str) and name.get(k) for k in ("zh", "en", "ja")):
-        raise fail("name", "needs zh, en and ja names")
+    if not isinstance(name, dict) or not all(isinstance(name.get(k), str) and name.get(k) for k in INTERFACE_LANGUAGES):
+        raise fail("name", f"needs a name in each of {', '.join(INTERFACE_LANGUAGES)}")
     group = data.get("group")
     if group not in SOURCE_GROUPS:
         raise fail("group", f"must be one of {', '.join(SOURCE_GROUPS)}")

@@ -1,4 +1,5 @@
-"""Scrapy spiders, one per kind of web source: a site followed by its links, a sitemap, a feed."""
+"""Scrapy spiders, one per kind of web source: a site followed by its links, a sitemap, a feed.
+`crawler.kinds.SOURCE_KINDS` names the spider each kind runs."""
 
 from __future__ import annotations
 
@@ -7,6 +8,4 @@ from crawler.spiders.feed import FeedSpider
 from crawler.spiders.site import SiteSpider
 from crawler.spiders.sitemap import SourceSitemapSpider
 
-SPIDERS: dict[str, type[SourceSpider]] = {"site": SiteSpider, "sitemap": SourceSitemapSpider, "feed": FeedSpider}
-
-__all__ = ["SPIDERS", "FeedSpider", "PageItem", "SiteSpider", "SourceSitemapSpider", "SourceSpider"]
+__all__ = ["FeedSpider", "PageItem", "SiteSpider", "SourceSitemapSpider", "SourceSpider"]
