@@ -169,7 +169,8 @@ def _source(path: str, node: yaml.Node) -> Source:
         raise fail("id", "required: lower-case letters, digits and hyphens, up to 63 characters")
     name = data.get("name")
     if not isinstance(name, dict) or not all(isinstance(name.get(k), str) and name.get(k) for k in INTERFACE_LANGUAGES):
-        raise fail("name", f"needs a name in each of {', '.join(INTERFACE_LANGUAGES)}")
+        *first, last = INTERFACE_LANGUAGES
+        raise fail("name", f"needs {', '.join(first)} and {last} names")
     group = data.get("group")
     if group not in SOURCE_GROUPS:
         raise fail("group", f"must be one of {', '.join(SOURCE_GROUPS)}")
