@@ -22,6 +22,14 @@ BACKENDS = ["embedded", "elasticsearch"]
 
 
 @pytest.fixture(autouse=True)
+def data_directory_outside_the_tree(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test that forgets to choose a data directory writes into a temporary one, never into the
+    working tree (an empty index was once committed that way); .ci/run also fails on any file a
+    test run leaves in the tree."""
+    monkeypatch.setenv("SMESEARCH_DATA_DIR", str(tmp_path_factory.mktemp("default-data")))
+
+
+@pytest.fixture(autouse=True)
 def translation_off_unless_asked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """Commands run without translation, so that a test of ranking or counting sees only the
     documents' own words; tests of cross-lingual search mark themselves `translated`."""

@@ -32,3 +32,8 @@ def test_every_place_in_the_data_directory_is_under_it_except_a_chosen_import_di
     assert len(set(places)) == len(places)  # no two stores share a file
     assert DataDir(tmp_path / "data", tmp_path / "drop").imports == tmp_path / "drop"
     assert Settings(data_dir=tmp_path / "data").paths == layout
+
+
+def test_a_test_that_names_no_data_directory_writes_outside_the_tree() -> None:
+    root = Path(__file__).resolve().parent.parent
+    assert not Settings().data_dir.resolve().is_relative_to(root)
