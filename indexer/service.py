@@ -13,7 +13,15 @@ from datetime import datetime
 from typing import Literal
 
 from analysis import Analyser
-from indexer.backends.base import Backend, BackendQuery, IndexStats, SearchFilters, SiteCount, Suggestion
+from indexer.backends.base import (
+    Backend,
+    BackendQuery,
+    BackendResult,
+    IndexStats,
+    SearchFilters,
+    SiteCount,
+    Suggestion,
+)
 from indexer.document import SERVICES, Document
 from indexer.highlight import Highlighter, Snippet
 from indexer.query import (
@@ -24,12 +32,16 @@ from indexer.query import (
     TermMatch,
     analyse_query,
     clean_query,
+    is_plain,
     translate_query,
 )
 
 log = logging.getLogger("smesearch.search")
 DID_YOU_MEAN_SIMILARITY = 0.7  # difflib ratio: one wrong letter in 7, or one wrong character in a 4-character CJK word
 Mode = Literal["keyword", "sentence"]
+# A plain query finding fewer pages than this with all its words is run on most of them: one or
+# two exact matches are worth showing, but a visitor with none should not meet a dead end.
+RELAX_BELOW = 3
 Sort = Literal["relevance", "date"]
 
 
@@ -83,13 +95,20 @@ class SearchService:
 
     def search(self, text: str, mode: Mode = "keyword", filters: SearchFilters | None = None,
                page: int = 1, size: int = 10, sort: Sort = "relevance", lang_hint: str = "",
-               translate: bool = True, snippet_lang: str = "") -> SearchResponse:
-        """`snippet_lang`: also give each result's snippet in this language (zh, en, ja)."""
+               translate: bool = True, snippet_lang: str = "", relax: bool = True) -> SearchResponse:
+        """`snippet_lang`: also give each result's snippet in this language (zh, en, ja).
+
+        With `relax`, a plain keyword query (words only) that finds fewer than RELAX_BELOW pages
+        with all its words is run again as a key sentence: its function and stop words dropped
+        (的, の, "for", 寻找), pages holding most of the rest ranked by how many they hold. The
+        response says so (`query.relaxed`, `query.dropped_words`)."""
         started = time.perf_counter()
         filters = filters or SearchFilters()
         self._check(filters, page, size)
         query = self.analyse(text, mode, lang_hint, translate)
         result = self.backend.search(BackendQuery(query.plan, filters, (page - 1) * size, size, sort))
+        if relax and mode == "keyword" and result.total < RELAX_BELOW and is_plain(text):
+            query, result = self._relaxed(text, query, result, filters, page, size, sort, lang_hint, translate)
         to_simplified = self.analyser.to_simplified
         highlighter = Highlighter(query.highlight_terms)
         hits = []
@@ -103,6 +122,21 @@ class SearchService:
         took = (time.perf_counter() - started) * 1000
         return SearchResponse(result.total, round(took, 2), page, size, hits, result.facets, query,
                               list(query.notes), suggestion)
+
+    def _relaxed(self, text: str, query: AnalysedQuery, result: BackendResult, filters: SearchFilters, page: int,
+                 size: int, sort: Sort, lang_hint: str, translate: bool) -> tuple[AnalysedQuery, BackendResult]:
+        """The query on most of its content words, if that finds more than all of them did."""
+        try:
+            loose = self.analyse(text, "sentence", lang_hint, translate)
+        except QueryError:
+            return query, result  # nothing but stop words: the words as typed are all there is
+        found = self.backend.search(BackendQuery(loose.plan, filters, (page - 1) * size, size, sort))
+        if found.total <= result.total:
+            return query, result
+        loose.mode, loose.relaxed = "keyword", True
+        loose.notes.append("no page holds all of your words: showing pages with most of them"
+                           + (f" (left out: {' '.join(loose.dropped_words)})" if loose.dropped_words else ""))
+        return loose, found
 
     def did_you_mean(self, text: str, mode: Mode, filters: SearchFilters, translate: bool = True) -> str | None:
         """The query with each word that finds nothing replaced by the closest indexed term or title

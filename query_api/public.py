@@ -73,15 +73,17 @@ def router(app: App) -> APIRouter:
                                                      "(ranked below the words as typed)")] = True,
         snippet_lang: Annotated[UiLang | None, Query(
             description="also give each snippet translated into this language")] = None,
+        relax: Annotated[bool, Query(description="when a plain query (words only) finds fewer than 3 pages with all "
+                                                 "its words, show pages with most of them")] = True,
     ) -> SearchOut:
         filters = filters_from(category, service, lang, group, source, site, date_from, date_to)
         key = (q, mode, category, service, lang, group, source, site, date_from, date_to, page, size, sort,
-               translate, snippet_lang)
+               translate, snippet_lang, relax)
         with cache_lock:
             response = cache.get(key) if cache is not None else None
         if response is None:
             response = app.search.search(q, mode, filters, page, size, sort, translate=translate,
-                                         snippet_lang=snippet_lang or "")
+                                         snippet_lang=snippet_lang or "", relax=relax)
             if cache is not None:
                 with cache_lock:
                     cache[key] = response

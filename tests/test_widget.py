@@ -142,6 +142,18 @@ def test_the_widget_searches_in_three_languages_from_a_foreign_page(page: Any, s
     assert any("日文" in b for b in langs) and any("英文" in b for b in langs)
 
 
+def test_a_plain_query_without_a_page_holding_every_word_is_relaxed_and_can_be_made_strict(
+        page: Any, site: tuple[str, str]) -> None:
+    page.goto(site[1])
+    search(page, "自動車部品 代理店 zzqx")  # no page says zzqx
+    help_text = page.locator("sme-search .help").inner_text()
+    assert "ほとんどの言葉を含む結果" in help_text and results(page)
+    page.get_by_role("button", name="すべての言葉で検索").click()
+    page.wait_for_function("() => document.querySelector('sme-search').shadowRoot.querySelector('.help')"
+                           ".textContent.includes('一致する情報はありません')")
+    assert results(page) == []
+
+
 def test_host_styles_do_not_reach_in_and_ours_do_not_leak_out(page: Any, site: tuple[str, str]) -> None:
     page.goto(site[1])
     box = search_box(page)

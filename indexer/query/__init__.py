@@ -19,6 +19,7 @@ from indexer.query.grammar import (
     Site,
     Word,
     clean_query,
+    is_plain,
     parse,
 )
 from indexer.query.plan import (
@@ -37,4 +38,4 @@ from indexer.query.planner import SENTENCE_MINIMUM_SHOULD_MATCH, analyse_query
 __all__ = ["MAX_NESTING", "SENTENCE_MINIMUM_SHOULD_MATCH", "TRANSLATED_WEIGHTS", "AllOf", "AnalysedQuery", "And",
            "AnyOf", "Everything", "MatchAll", "Node", "NoneOf", "Not", "Or", "Phrase", "PhraseMatch", "Plan",
            "QueryError", "QueryTranslator", "Scope", "Site", "SiteMatch", "TermMatch", "Word", "analyse_query",
-           "clean_query", "parse", "translate_query"]
+           "clean_query", "is_plain", "parse", "translate_query"]

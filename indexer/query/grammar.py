@@ -146,6 +146,16 @@ def _lex(text: str) -> list[_Token]:
     return tokens
 
 
+def is_plain(text: str) -> bool:
+    """Words only: no operators, quotation marks, fields, exclusions or parentheses. Only such a
+    query may be relaxed; one with operators means exactly what it says."""
+    try:
+        tokens = _lex(clean_query(text))
+    except QueryError:
+        return False
+    return bool(tokens) and all(t.kind == "word" and not t.negated and not t.field for t in tokens)
+
+
 # -- parser ------------------------------------------------------------------------------------
 
 # Parentheses nest at most this deep: the parser and every later pass over the tree recurse, and

@@ -67,10 +67,11 @@ class AnalysedQuery:
     highlight_terms: list[str] = field(default_factory=list)
     dropped_words: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    relaxed: bool = False  # a plain keyword query run on most of its words, since all of them found too little
 
     def describe(self) -> dict[str, object]:
         return {"text": self.text, "mode": self.mode, "lang": self.lang, "plan": _describe(self.plan),
-                "dropped_words": self.dropped_words, "notes": self.notes}
+                "dropped_words": self.dropped_words, "notes": self.notes, "relaxed": self.relaxed}
 
 
 def _describe(plan: Plan) -> object:

@@ -22,7 +22,9 @@
       keyword: "Keywords", sentence: "Key sentence", mode: "Search mode", category: "Category",
       allCategories: "All categories", services: "Retrieval service", allServices: "All",
       results: "Results", searching: "Searching…", found: (n) => `${n.toLocaleString()} results`,
-      none: "Nothing matched.", didYouMean: "Did you mean", tips: "Try fewer or other words, another language, or all categories.",
+      none: "Nothing matched.", didYouMean: "Did you mean",
+      relaxed: "No page has all of your words: showing pages with most of them.", allWords: "Search all words",
+      trySentence: "Describing what you need? Try key sentence mode.", tips: "Try fewer or other words, another language, or all categories.",
       previous: "Previous page", next: "Next page", pageOf: (p, n) => `Page ${p} of ${n}`,
       error: "The search failed:", unreachable: "The search service cannot be reached.",
       suggestions: "Suggestions", original: "Original title:", language: "Language", site: "Site", refine: "Refine",
@@ -33,7 +35,9 @@
       keyword: "关键词", sentence: "关键句", mode: "检索方式", category: "类别",
       allCategories: "全部类别", services: "检索服务", allServices: "全部",
       results: "检索结果", searching: "正在检索…", found: (n) => `共 ${n.toLocaleString()} 条结果`,
-      none: "没有找到匹配的信息。", didYouMean: "您是不是要找", tips: "请尝试减少或更换关键词、换一种语言，或选择全部类别。",
+      none: "没有找到匹配的信息。", didYouMean: "您是不是要找",
+      relaxed: "没有同时包含全部词语的信息，以下是包含大部分词语的结果。", allWords: "只看包含全部词语的结果",
+      trySentence: "想描述您的需求？请试试关键句检索。", tips: "请尝试减少或更换关键词、换一种语言，或选择全部类别。",
       previous: "上一页", next: "下一页", pageOf: (p, n) => `第 ${p} 页，共 ${n} 页`,
       error: "检索失败：", unreachable: "无法连接检索服务。",
       suggestions: "联想词", original: "原标题：", language: "语言", site: "网站", refine: "筛选",
@@ -44,7 +48,9 @@
       keyword: "キーワード", sentence: "キーセンテンス", mode: "検索方法", category: "カテゴリー",
       allCategories: "すべてのカテゴリー", services: "検索サービス", allServices: "すべて",
       results: "検索結果", searching: "検索中…", found: (n) => `${n.toLocaleString()} 件`,
-      none: "一致する情報はありません。", didYouMean: "もしかして", tips: "言葉を減らすか変える、別の言語で探す、またはすべてのカテゴリーで探してみてください。",
+      none: "一致する情報はありません。", didYouMean: "もしかして",
+      relaxed: "すべての言葉を含む情報はありません。ほとんどの言葉を含む結果を表示しています。", allWords: "すべての言葉で検索",
+      trySentence: "ご要望を文章で探すなら、キーセンテンス検索をお試しください。", tips: "言葉を減らすか変える、別の言語で探す、またはすべてのカテゴリーで探してみてください。",
       previous: "前のページ", next: "次のページ", pageOf: (p, n) => `${p} / ${n} ページ`,
       error: "検索に失敗しました：", unreachable: "検索サービスに接続できません。",
       suggestions: "候補", original: "原題：", language: "言語", site: "サイト", refine: "絞り込み",
@@ -151,7 +157,7 @@
     constructor() {
       super();
       this.uid = `sme${++instances}`;
-      this.state = { q: "", mode: "keyword", category: 0, service: "", lang: "", site: "", page: 1 };
+      this.state = { q: "", mode: "keyword", category: 0, service: "", lang: "", site: "", page: 1, relax: true };
       this.labels = null; // categories and services with names, from the API
       this.suggestTimer = 0;
       this.suggestAbort = null;
@@ -234,6 +240,7 @@
         this.closeSuggestions();
         this.state.q = this.input.value.trim();
         this.state.page = 1;
+        this.state.relax = true;  // a new query may be relaxed again
         this.search(true);
       });
       this.modeSelect.addEventListener("change", () => { this.state.mode = this.modeSelect.value; this.resubmit(); });
@@ -380,6 +387,7 @@
       this.closeSuggestions();
       this.state.q = text;
       this.state.page = 1;
+      this.state.relax = true;
       this.search(true);
     }
 
@@ -418,6 +426,7 @@
       if (s.service) params.set("service", s.service);
       if (s.lang) params.set("lang", s.lang);
       if (s.site) params.set("site", s.site);
+      if (!s.relax) params.set("relax", "false");
       this.setAttribute("aria-busy", "true");
       this.list.setAttribute("aria-busy", "true");
       this.status.textContent = t.searching;
@@ -510,6 +519,19 @@
 
     showHelp(body) {
       const t = this.t;
+      if (body.relaxed) {
+        const strict = element("button", { type: "button", text: t.allWords });
+        strict.addEventListener("click", () => { this.state.relax = false; this.resubmit(); });
+        const sentence = element("button", { type: "button", text: t.trySentence });
+        sentence.addEventListener("click", () => {
+          this.state.mode = this.modeSelect.value = "sentence";
+          this.resubmit();
+        });
+        this.help.replaceChildren(element("p", { text: t.relaxed }),
+          element("p", {}, strict, document.createTextNode(" "), sentence));
+        this.help.hidden = false;
+        return;
+      }
       if (body.total > 0) { this.help.hidden = true; this.help.replaceChildren(); return; }
       const parts = [element("p", { text: t.none })];
       if (body.did_you_mean) {

@@ -86,6 +86,8 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help="print what the API's /api/search answers")] = False,
     translate: Annotated[bool, typer.Option(help="also search the query's translations into zh, en and ja")] = True,
     ui_lang: Annotated[str, typer.Option(help="zh, en or ja: the language of names and translated titles")] = "en",
+    relax: Annotated[bool, typer.Option(help="when all the words of a plain query find fewer than 3 pages, "
+                                             "show pages with most of them")] = True,
 ) -> None:
     """Search the index, in every language unless told --no-translate."""
     app = open_app(ctx)
@@ -98,7 +100,7 @@ def search(
     try:
         filters = filters_from(category, service, lang, group, source, site, date_from, date_to, ("--from", "--to"))
         response = app.search.search(query, mode, filters, page, limit, sort,  # type: ignore[arg-type]
-                                     translate=translate)
+                                     translate=translate, relax=relax)
     except QueryError as exc:
         raise fail(str(exc), EXIT_BAD_QUERY) from None
     except BackendError as exc:
@@ -123,6 +125,8 @@ def _print_results(response: SearchResponse) -> None:
     typer.echo(f"{response.total} results ({response.took_ms:.1f} ms)")
     for note in response.notes:
         typer.echo(f"({note})")
+    if response.query.relaxed:
+        typer.echo("(--no-relax searches all of the words; --mode sentence reads a whole sentence)")
     for n, hit in enumerate(response.hits, start=first + 1):
         d = hit.document
         labels = [category_info(c).en for c in d.categories] + [service_info(s).en for s in d.services]

@@ -1,0 +1,81 @@
+"""No dead ends: a plain query whose words are not all on any page shows the pages holding most
+of them, says so, and can be asked for all words again; a query with operators means exactly
+what it says."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from config import Settings
+from indexer.pipeline import Indexer
+from indexer.query import is_plain
+from indexer.service import RELAX_BELOW, SearchService
+from operations.app import App
+from query_api.app import create_app
+from tests.helpers import doc
+
+LISTINGS = [
+    doc("https://a.example.cn/agent", title="日本市场代理商招募", body="我公司生产汽车零部件，诚招日本代理商。"),
+    doc("https://b.example.jp/food", title="食品の輸入商社", body="中国から食品を輸入しています。"),
+    doc("https://c.example.com/oem", title="Textile OEM factory", body="We make garments for brands as an OEM."),
+    doc("https://d.example.cn/other", title="机械设备出售", body="二手机床出售。"),
+]
+
+
+@pytest.fixture
+def indexed(indexer: Indexer) -> Indexer:
+    indexer.index(LISTINGS)
+    return indexer
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("寻找日本的代理商", "https://a.example.cn/agent"),  # looking for a Japanese agent
+    ("食品 輸入 パートナー", "https://b.example.jp/food"),  # food, import, partner: no page says partner
+    ("textile OEM partner", "https://c.example.com/oem"),
+])
+def test_a_natural_phrase_finds_the_pages_with_most_of_its_words(
+        indexed: Indexer, service: SearchService, query: str, expected: str) -> None:
+    strict = service.search(query, relax=False, translate=False)
+    assert strict.total == 0  # no page holds every word
+    found = service.search(query, translate=False)
+    assert found.query.relaxed and found.query.mode == "keyword"
+    assert found.hits[0].document.url == expected
+    assert any("most of them" in note for note in found.notes)
+
+
+def test_the_words_left_out_are_named(indexed: Indexer, service: SearchService) -> None:
+    found = service.search("寻找日本的代理商", translate=False)
+    assert {"寻找", "的"} <= set(found.query.dropped_words)
+    assert found.query.describe()["relaxed"] is True
+
+
+def test_a_query_with_all_its_words_on_enough_pages_is_not_relaxed(indexer: Indexer, service: SearchService) -> None:
+    indexer.index([doc(f"https://e.example.cn/{n}", title=f"日本代理商 {n}") for n in range(RELAX_BELOW)])
+    found = service.search("日本 代理商", translate=False)
+    assert found.total == RELAX_BELOW and not found.query.relaxed
+
+
+@pytest.mark.parametrize("query", ['"textile partner"', "textile AND partner", "textile -cotton partner",
+                                   "title:textile partner", "(textile partner)"])
+def test_a_query_with_operators_keeps_its_meaning(indexed: Indexer, service: SearchService, query: str) -> None:
+    assert not is_plain(query)
+    found = service.search(query, translate=False)
+    assert found.total == 0 and not found.query.relaxed
+
+
+def test_a_sentence_is_never_relaxed_further(indexed: Indexer, service: SearchService) -> None:
+    assert not service.search("寻找日本的代理商", mode="sentence", translate=False).query.relaxed
+
+
+def test_the_api_says_it_relaxed_and_relax_false_asks_for_all_words(tmp_path: object) -> None:
+    app = App(Settings(data_dir=tmp_path / "data", rate_limit="", translation_hook="", translate=False))  # type: ignore[operator]
+    try:
+        app.indexer.index(LISTINGS)
+        client = TestClient(create_app(app), base_url="http://localhost")
+        loose = client.get("/api/search", params={"q": "寻找日本的代理商"}).json()
+        assert loose["relaxed"] is True and loose["results"][0]["url"] == "https://a.example.cn/agent"
+        strict = client.get("/api/search", params={"q": "寻找日本的代理商", "relax": "false"}).json()
+        assert strict["relaxed"] is False and strict["total"] == 0
+    finally:
+        app.close()
