@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from analysis import Analyser
+from categories import Classifier
 from config import Settings
 from indexer.backends import Backend, open_backend
 from indexer.pipeline import Indexer, IndexWriter, load_translation_hook
@@ -39,11 +40,15 @@ class Engine:
         return open_translations(self.analyser, self.settings)
 
     @cached_property
+    def classifier(self) -> Classifier:
+        return Classifier(self.analyser)
+
+    @cached_property
     def indexer(self) -> Indexer:
         hook = self.settings.translation_hook
         translate = (self.translations.translate_document if hook == DEFAULT_HOOK
                      else load_translation_hook(hook, self.analyser))
-        indexer = Indexer(self.analyser, self.backend, translate=translate)
+        indexer = Indexer(self.analyser, self.backend, self.classifier, translate=translate)
         indexer.translation_hook_spec = hook
         return indexer
 
@@ -52,7 +57,7 @@ class Engine:
         s = self.settings
         return SearchService(self.analyser, self.backend,
                              Limits(s.max_query_length, s.max_page_size, s.max_result_window),
-                             self.translations if s.translate else None)
+                             self.translations if s.translate else None, self.classifier)
 
     def close(self) -> None:
         if "backend" in self.__dict__:

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Literal
 
 from analysis import Analyser
+from categories import Classifier
 from indexer.backends.base import (
     Backend,
     BackendQuery,
@@ -65,6 +66,7 @@ class SearchResponse:
     query: AnalysedQuery
     notes: list[str] = field(default_factory=list)
     did_you_mean: str | None = None  # a query with hits, one close word away, when this one has none
+    service_hint: str | None = None  # the one retrieval service the query's words ask for (代理商: agent)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,12 +78,14 @@ class Limits:
 
 class SearchService:
     def __init__(self, analyser: Analyser, backend: Backend, limits: Limits | None = None,
-                 translator: QueryTranslator | None = None) -> None:
-        """With a translator, searches are cross-lingual unless a call says `translate=False`."""
+                 translator: QueryTranslator | None = None, classifier: Classifier | None = None) -> None:
+        """With a translator, searches are cross-lingual unless a call says `translate=False`; with
+        a classifier, a query whose words ask for one retrieval service says which."""
         self.analyser = analyser
         self.backend = backend
         self.limits = limits or Limits()
         self.translator = translator
+        self.classifier = classifier
 
     def analyse(self, text: str, mode: Mode = "keyword", lang: str = "", translate: bool = True) -> AnalysedQuery:
         query = analyse_query(self.analyser, text, mode, lang, self.limits.max_query_length)
@@ -119,9 +123,18 @@ class SearchService:
             hits.append(SearchHit(doc, hit.score, snippet, highlighter.whole(doc.title, convert),
                                   self._translated(snippet.text, doc.lang, snippet_lang)))
         suggestion = self.did_you_mean(text, mode, filters, translate) if result.total == 0 and page == 1 else None
+        hint = self._service_hint(text, query.lang) if mode == "keyword" and not filters.services else None
         took = (time.perf_counter() - started) * 1000
         return SearchResponse(result.total, round(took, 2), page, size, hits, result.facets, query,
-                              list(query.notes), suggestion)
+                              list(query.notes), suggestion, hint)
+
+    def _service_hint(self, text: str, lang: str) -> str | None:
+        """The service the words ask for (招聘, 代理店募集, "distributors wanted"), when there is one
+        only: a hint to filter by it, never a filter the reader did not choose."""
+        if self.classifier is None:
+            return None
+        services = self.classifier.classify(text, "", lang).services
+        return services[0] if len(services) == 1 else None
 
     def _relaxed(self, text: str, query: AnalysedQuery, result: BackendResult, filters: SearchFilters, page: int,
                  size: int, sort: Sort, lang_hint: str, translate: bool) -> tuple[AnalysedQuery, BackendResult]:

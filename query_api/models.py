@@ -73,6 +73,8 @@ class SearchOut(BaseModel):
     facets: dict[str, list[FacetOut]] = Field(description="category, service, lang, group and site, with counts")
     query: dict[str, object] = Field(description="how the query was read: its words, segmentation and translations")
     did_you_mean: str | None = Field(None, description="a close query that finds something, when this one does not")
+    service_hint: str | None = Field(None, description="the one retrieval service the query's words ask for "
+                                     "(代理商: agent), when no service filter is set: offer it as a filter")
     relaxed: bool = Field(False, description="no page held all the words of this plain query, so these are pages "
                           "holding most of them (query.dropped_words were left out); relax=false asks for all")
     notes: list[str] = Field(default_factory=list, description="what the reader should know about this search")
@@ -192,7 +194,7 @@ def search_output(response: SearchResponse, ui_lang: str) -> SearchOut:
     return SearchOut(
         total=response.total, took_ms=response.took_ms, page=response.page, size=response.size, results=results,
         facets=facets, query=response.query.describe(), did_you_mean=response.did_you_mean, notes=response.notes,
-        relaxed=response.query.relaxed,
+        relaxed=response.query.relaxed, service_hint=response.service_hint,
     )
 
 

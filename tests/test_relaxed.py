@@ -1,16 +1,19 @@
-"""No dead ends: a plain query whose words are not all on any page shows the pages holding most
-of them, says so, and can be asked for all words again; a query with operators means exactly
-what it says."""
+"""Search as SMEs type: no dead ends (a plain query whose words are not all on any page shows the
+pages holding most of them, says so, and can be asked for all words again; a query with operators
+means exactly what it says), and words that ask for a service hint it."""
 
 from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
 
+from analysis import Analyser
+from categories import Classifier
 from config import Settings
+from indexer.backends.base import Backend
 from indexer.pipeline import Indexer
 from indexer.query import is_plain
-from indexer.service import RELAX_BELOW, SearchService
+from indexer.service import RELAX_BELOW, SearchFilters, SearchService
 from operations.app import App
 from query_api.app import create_app
 from tests.helpers import doc
@@ -77,5 +80,18 @@ def test_the_api_says_it_relaxed_and_relax_false_asks_for_all_words(tmp_path: ob
         assert loose["relaxed"] is True and loose["results"][0]["url"] == "https://a.example.cn/agent"
         strict = client.get("/api/search", params={"q": "寻找日本的代理商", "relax": "false"}).json()
         assert strict["relaxed"] is False and strict["total"] == 0
+        assert loose["service_hint"] == strict["service_hint"] == "agent"
+        chosen = client.get("/api/search", params={"q": "寻找日本的代理商", "service": "agent"}).json()
+        assert chosen["service_hint"] is None  # the reader already chose
     finally:
         app.close()
+
+
+@pytest.mark.parametrize(("query", "service"), [("寻找日本的代理商", "agent"), ("招聘工程师", "recruit"),
+                                                ("distributors wanted", "agent"), ("汽车零部件", None)])
+def test_words_that_ask_for_one_service_hint_it(
+        analyser: Analyser, classifier: Classifier, backend: Backend, query: str, service: str | None) -> None:
+    service_search = SearchService(analyser, backend, classifier=classifier)
+    assert service_search.search(query, translate=False).service_hint == service
+    filtered = service_search.search(query, filters=SearchFilters(services=["recruit"]), translate=False)
+    assert filtered.service_hint is None

@@ -148,6 +148,7 @@ def test_a_plain_query_without_a_page_holding_every_word_is_relaxed_and_can_be_m
     search(page, "自動車部品 代理店 zzqx")  # no page says zzqx
     help_text = page.locator("sme-search .help").inner_text()
     assert "ほとんどの言葉を含む結果" in help_text and results(page)
+    assert page.get_by_role("button", name="絞り込み： 代理店探し").is_visible()  # 代理店 asks for agents
     page.get_by_role("button", name="すべての言葉で検索").click()
     page.wait_for_function("() => document.querySelector('sme-search').shadowRoot.querySelector('.help')"
                            ".textContent.includes('一致する情報はありません')")

@@ -24,7 +24,7 @@
       results: "Results", searching: "Searching…", found: (n) => `${n.toLocaleString()} results`,
       none: "Nothing matched.", didYouMean: "Did you mean",
       relaxed: "No page has all of your words: showing pages with most of them.", allWords: "Search all words",
-      trySentence: "Describing what you need? Try key sentence mode.", tips: "Try fewer or other words, another language, or all categories.",
+      trySentence: "Describing what you need? Try key sentence mode.", onlyService: "Only", tips: "Try fewer or other words, another language, or all categories.",
       previous: "Previous page", next: "Next page", pageOf: (p, n) => `Page ${p} of ${n}`,
       error: "The search failed:", unreachable: "The search service cannot be reached.",
       suggestions: "Suggestions", original: "Original title:", language: "Language", site: "Site", refine: "Refine",
@@ -37,7 +37,7 @@
       results: "检索结果", searching: "正在检索…", found: (n) => `共 ${n.toLocaleString()} 条结果`,
       none: "没有找到匹配的信息。", didYouMean: "您是不是要找",
       relaxed: "没有同时包含全部词语的信息，以下是包含大部分词语的结果。", allWords: "只看包含全部词语的结果",
-      trySentence: "想描述您的需求？请试试关键句检索。", tips: "请尝试减少或更换关键词、换一种语言，或选择全部类别。",
+      trySentence: "想描述您的需求？请试试关键句检索。", onlyService: "只看", tips: "请尝试减少或更换关键词、换一种语言，或选择全部类别。",
       previous: "上一页", next: "下一页", pageOf: (p, n) => `第 ${p} 页，共 ${n} 页`,
       error: "检索失败：", unreachable: "无法连接检索服务。",
       suggestions: "联想词", original: "原标题：", language: "语言", site: "网站", refine: "筛选",
@@ -50,7 +50,7 @@
       results: "検索結果", searching: "検索中…", found: (n) => `${n.toLocaleString()} 件`,
       none: "一致する情報はありません。", didYouMean: "もしかして",
       relaxed: "すべての言葉を含む情報はありません。ほとんどの言葉を含む結果を表示しています。", allWords: "すべての言葉で検索",
-      trySentence: "ご要望を文章で探すなら、キーセンテンス検索をお試しください。", tips: "言葉を減らすか変える、別の言語で探す、またはすべてのカテゴリーで探してみてください。",
+      trySentence: "ご要望を文章で探すなら、キーセンテンス検索をお試しください。", onlyService: "絞り込み：", tips: "言葉を減らすか変える、別の言語で探す、またはすべてのカテゴリーで探してみてください。",
       previous: "前のページ", next: "次のページ", pageOf: (p, n) => `${p} / ${n} ページ`,
       error: "検索に失敗しました：", unreachable: "検索サービスに接続できません。",
       suggestions: "候補", original: "原題：", language: "言語", site: "サイト", refine: "絞り込み",
@@ -519,6 +519,7 @@
 
     showHelp(body) {
       const t = this.t;
+      const parts = [];
       if (body.relaxed) {
         const strict = element("button", { type: "button", text: t.allWords });
         strict.addEventListener("click", () => { this.state.relax = false; this.resubmit(); });
@@ -527,21 +528,25 @@
           this.state.mode = this.modeSelect.value = "sentence";
           this.resubmit();
         });
-        this.help.replaceChildren(element("p", { text: t.relaxed }),
-          element("p", {}, strict, document.createTextNode(" "), sentence));
-        this.help.hidden = false;
-        return;
+        parts.push(element("p", { text: t.relaxed }), element("p", {}, strict, document.createTextNode(" "), sentence));
+      } else if (body.total === 0) {
+        parts.push(element("p", { text: t.none }));
+        if (body.did_you_mean) {
+          const retry = element("button", { type: "button", text: body.did_you_mean });
+          retry.addEventListener("click", () => this.choose(body.did_you_mean));
+          parts.push(element("p", {}, document.createTextNode(`${t.didYouMean} `), retry, document.createTextNode("?")));
+        }
+        parts.push(element("p", { text: t.tips }));
       }
-      if (body.total > 0) { this.help.hidden = true; this.help.replaceChildren(); return; }
-      const parts = [element("p", { text: t.none })];
-      if (body.did_you_mean) {
-        const retry = element("button", { type: "button", text: body.did_you_mean });
-        retry.addEventListener("click", () => this.choose(body.did_you_mean));
-        parts.push(element("p", {}, document.createTextNode(`${t.didYouMean} `), retry, document.createTextNode("?")));
+      const hinted = body.service_hint && this.labels && this.labels.services.find((s) => s.id === body.service_hint);
+      if (hinted && !this.state.service) {
+        const only = element("button", { type: "button", class: "hint",
+          text: `${t.onlyService} ${hinted.names[this.language] || hinted.id}` });
+        only.addEventListener("click", () => this.selectService(hinted.id));
+        parts.push(element("p", {}, only));
       }
-      parts.push(element("p", { text: t.tips }));
       this.help.replaceChildren(...parts);
-      this.help.hidden = false;
+      this.help.hidden = parts.length === 0;
     }
 
     showPager(total) {

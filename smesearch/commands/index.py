@@ -125,6 +125,9 @@ def _print_results(response: SearchResponse) -> None:
     typer.echo(f"{response.total} results ({response.took_ms:.1f} ms)")
     for note in response.notes:
         typer.echo(f"({note})")
+    if response.service_hint:
+        typer.echo(f"(the words ask for {service_info(response.service_hint).en}: "
+                   f"--service {response.service_hint} shows only those)")
     if response.query.relaxed:
         typer.echo("(--no-relax searches all of the words; --mode sentence reads a whole sentence)")
     for n, hit in enumerate(response.hits, start=first + 1):
