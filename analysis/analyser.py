@@ -198,6 +198,8 @@ class Analyser:
             if lang in respelled:
                 norm = language.spelling(norm)
             words = language.words(norm, False, self._run_words)
+            if lang in respelled and not language.reads_as(tuple(words)):
+                continue  # a false friend (汽车 "car" respelled 汽車 "steam train")
             variant = QueryTermVariant(lang, tuple(words), tuple(exact_tokens(norm)))
             if variant.words and all(variant.words != v.words or variant.exact != v.exact for v in variants):
                 variants.append(variant)

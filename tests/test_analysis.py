@@ -154,3 +154,12 @@ def test_japanese_is_analysed_safely_from_many_threads_at_once(analyser: Analyse
     with ThreadPoolExecutor(8) as pool:
         results = list(pool.map(lambda _: analyser.analyse(text, "ja").words, range(400)))
     assert all(r == expected for r in results)
+
+
+@pytest.mark.parametrize(("word", "false_friend"), [("汽车", "汽車"), ("手纸", "手紙"), ("勉强", "勉強")])
+def test_a_chinese_word_gets_no_japanese_reading_that_means_something_else(
+        analyser: Analyser, word: str, false_friend: str) -> None:
+    readings = analyser.query_variants(word)
+    assert [v.lang for v in readings] == ["zh"]  # 汽車 is a steam train in Japanese
+    assert all(false_friend not in v.words for v in readings)
+    assert [v.lang for v in analyser.query_variants("投资")] == ["zh", "ja"]  # 投資 means the same

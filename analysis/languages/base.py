@@ -50,6 +50,11 @@ class Language:
         """Han characters in the forms this language writes them (only for `han` languages)."""
         return text
 
+    def reads_as(self, words: tuple[str, ...]) -> bool:
+        """Whether a Han query word respelled for this language (`spelling`) and cut into `words`
+        still means what it meant: false when a word is a known false friend."""
+        return True
+
     def word(self, token: str) -> str:
         """One word as the index keeps it (English: its stem)."""
         return token

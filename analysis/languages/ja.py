@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Mapping
+from importlib import resources
 from typing import ClassVar
 
 import opencc
@@ -34,6 +35,9 @@ class Japanese(Language):
         self._by_thread = threading.local()
         self._drop, self._function = _pos_ids(self._dictionary)
         self._stemmer = Stemmer.Stemmer("english")  # romaji and product codes: stemmed like English
+        data = resources.files("analysis").joinpath("data/false-friends-ja.txt").read_text("utf-8")
+        self.false_friends = frozenset(w for line in data.splitlines() if not line.startswith("#")
+                                       for w in line.split())
 
     def _tokenizer(self) -> Tokenizer:
         tokenizer = getattr(self._by_thread, "tokenizer", None)
@@ -45,6 +49,9 @@ class Japanese(Language):
     def spelling(self, text: str) -> str:
         """Simplified or Traditional in, the shinjitai Japanese writes out (沈阳 → 瀋陽, 投资 → 投資)."""
         return str(self._t2jp.convert(self._s2t.convert(text)))
+
+    def reads_as(self, words: tuple[str, ...]) -> bool:
+        return not any(w in self.false_friends for w in words)
 
     def words(self, norm: str, index: bool, others: RunWords) -> list[str]:
         drop = self._drop
