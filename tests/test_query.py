@@ -121,11 +121,16 @@ def test_key_sentence_needs_most_but_not_all_content_words(analyser: Analyser) -
     assert "的" in q.dropped_words
 
 
-def test_sentence_of_stop_words_only_searches_them_and_says_so(analyser: Analyser) -> None:
-    q = analyse_query(analyser, "to be or not to be", mode="sentence")
-    assert isinstance(q.plan, AnyOf)
-    assert [c.source for c in q.plan.children if isinstance(c, TermMatch)] == ["to", "be", "or", "not"]
-    assert q.notes == ["the sentence has only common words, so all of them are searched"]
+@pytest.mark.parametrize(("text", "mode"), [("to be or not to be", "sentence"), ("的 了", "keyword"),
+                                          ("これ それ", "keyword"), ("for the", "keyword")])
+def test_a_query_of_common_words_only_gets_a_clear_message_not_everything(
+        analyser: Analyser, text: str, mode: str) -> None:
+    with pytest.raises(QueryError, match="only common words"):
+        analyse_query(analyser, text, mode=mode)  # type: ignore[arg-type]
+
+
+def test_common_words_inside_operators_keep_their_meaning(analyser: Analyser) -> None:
+    assert analyse_query(analyser, '"to be"').plan is not None
 
 
 def test_sentence_mode_ignores_query_syntax(analyser: Analyser) -> None:

@@ -6,7 +6,19 @@ import math
 from typing import Literal
 
 from analysis import Analyser, QueryTermVariant
-from indexer.query.grammar import And, MatchAll, Node, Not, Phrase, QueryError, Site, Word, clean_query, parse
+from indexer.query.grammar import (
+    And,
+    MatchAll,
+    Node,
+    Not,
+    Phrase,
+    QueryError,
+    Site,
+    Word,
+    clean_query,
+    is_plain,
+    parse,
+)
 from indexer.query.plan import (
     AllOf,
     AnalysedQuery,
@@ -28,6 +40,8 @@ def analyse_query(analyser: Analyser, text: str, mode: Literal["keyword", "sente
     if mode == "sentence":
         return _analyse_sentence(analyser, text, lang_hint, max_length)
     tree = parse(text, max_length)
+    if is_plain(text):
+        _refuse_common_words_only(analyser, clean_query(text), lang_hint)
     highlights: list[str] = []
     plan = _plan(analyser, tree, lang_hint, highlights)
     if plan is None:
@@ -68,6 +82,16 @@ def _plan(analyser: Analyser, node: Node, lang_hint: str, highlights: list[str])
     return AllOf(tuple(children)) if isinstance(node, And) else AnyOf(tuple(children))
 
 
+def _refuse_common_words_only(analyser: Analyser, text: str, lang_hint: str,
+                              terms: tuple[str, list[str], list[str]] | None = None) -> None:
+    """A query of nothing but common words (的, の, "to be or not to be") would find nearly every
+    page: say so instead of answering with everything."""
+    _, content, dropped = terms or analyser.sentence_terms(text, lang_hint)
+    if content and not dropped and all(w in analyser.stopwords for w in content):
+        raise QueryError(f"the query has only common words ({' '.join(content)}), which nearly every page holds: "
+                         "add a word that says what you are looking for")
+
+
 def _without_needless_fallback(variant: QueryTermVariant) -> QueryTermVariant:
     """Keep the exact (bigram) reading only where the dictionary cut the word into pieces.
 
@@ -87,11 +111,10 @@ def _analyse_sentence(analyser: Analyser, text: str, lang_hint: str, max_length:
     if not cleaned.strip():
         raise QueryError("the query is empty: type a word, a phrase or a sentence")
     lang, content, dropped = analyser.sentence_terms(cleaned, lang_hint)
-    notes = []
+    notes: list[str] = []
     if not content:
         raise QueryError("the sentence has no searchable words (only punctuation or symbols)")
-    if not dropped and all(w in analyser.stopwords for w in content):
-        notes.append("the sentence has only common words, so all of them are searched")
+    _refuse_common_words_only(analyser, cleaned, lang_hint, (lang, content, dropped))
     terms: list[Plan] = []
     for word in content:
         variants = [_without_needless_fallback(v) for v in analyser.query_variants(word)]
