@@ -144,3 +144,11 @@ def test_bigram_fallback_only_for_words_the_dictionary_cuts_into_pieces(analyser
     assert (known.variants[0].lang, known.variants[0].exact) == ("zh", ())
     unknown = analyse_query(analyser, "金杯汽车").plan
     assert isinstance(unknown, TermMatch) and unknown.variants[0].exact == ("金杯", "杯汽", "汽车")
+
+
+@pytest.mark.parametrize("mode", ["keyword", "sentence"])
+def test_a_query_in_a_language_without_a_dictionary_is_searched_as_typed_and_says_so(
+        analyser: Analyser, mode: str) -> None:
+    q = analyse_query(analyser, "поставщик автозапчастей", mode=mode)  # type: ignore[arg-type]
+    assert any("ru are searched as typed" in note for note in q.notes)
+    assert analyse_query(analyser, "汽车零部件", mode=mode).notes == []  # type: ignore[arg-type]

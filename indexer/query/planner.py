@@ -46,7 +46,8 @@ def analyse_query(analyser: Analyser, text: str, mode: Literal["keyword", "sente
     plan = _plan(analyser, tree, lang_hint, highlights)
     if plan is None:
         raise QueryError("the query has no searchable words (only punctuation or symbols)")
-    return AnalysedQuery(text, "keyword", plan, lang_hint, list(dict.fromkeys(highlights)))
+    return AnalysedQuery(text, "keyword", plan, lang_hint, list(dict.fromkeys(highlights)),
+                         notes=_unanalysed(analyser, _readings(plan)))
 
 
 def _plan(analyser: Analyser, node: Node, lang_hint: str, highlights: list[str]) -> Plan | None:
@@ -122,4 +123,21 @@ def _analyse_sentence(analyser: Analyser, text: str, lang_hint: str, max_length:
             terms.append(TermMatch(word, tuple(variants)))
     minimum = max(1, math.floor(len(terms) * SENTENCE_MINIMUM_SHOULD_MATCH)) if len(terms) > 2 else len(terms)
     plan: Plan = terms[0] if len(terms) == 1 else AnyOf(tuple(terms), minimum)
+    notes += _unanalysed(analyser, {lang})
     return AnalysedQuery(text, "sentence", plan, lang, content, dropped, notes)
+
+
+def _readings(plan: Plan) -> set[str]:
+    """The languages the plan's words were read in."""
+    if isinstance(plan, TermMatch):
+        return {v.lang for v in plan.variants}
+    if isinstance(plan, AllOf | AnyOf):
+        return set().union(*(_readings(c) for c in plan.children))
+    return set()
+
+
+def _unanalysed(analyser: Analyser, langs: set[str]) -> list[str]:
+    """Say which languages of the query no module analyses (Russian, say): searched as typed."""
+    missing = sorted(lang for lang in langs if lang and lang not in analyser.registry)
+    return [f"the words in {', '.join(missing)} are searched as typed: there is no dictionary for "
+            f"{'that language' if len(missing) == 1 else 'those languages'} here"] if missing else []
