@@ -209,15 +209,13 @@ class Analyser:
         """Content words of a key sentence: (language, content words, dropped words), as written.
 
         Function words go (particles and auxiliaries by part of speech for Japanese, stop-word
-        lists otherwise); when nothing else is left the stop words are all the user gave us, so
-        they are kept rather than answering an empty query.
+        lists otherwise). A sentence of nothing but function words has no content words: the
+        caller says so rather than searching them.
         """
         raw = unicodedata.normalize("NFKC", sentence.translate(INVISIBLE)).lower()
         lang = lang_hint or script_language(raw) or self.identifier.identify(raw)
         norm = self.normalize(raw, lang)
         kept, dropped = self.language(lang).sentence_terms(norm, self.stopwords)
-        if not kept:
-            kept, dropped = dropped, []
         return lang, list(dict.fromkeys(kept)), dropped
 
     def segment(self, text: str, lang: str) -> list[str]:

@@ -12,7 +12,7 @@ from categories import Classifier
 from config import Settings
 from indexer.backends.base import Backend
 from indexer.pipeline import Indexer
-from indexer.query import is_plain
+from indexer.query import QueryError, is_plain
 from indexer.service import RELAX_BELOW, SearchFilters, SearchService
 from operations.app import App
 from query_api.app import create_app
@@ -95,3 +95,14 @@ def test_words_that_ask_for_one_service_hint_it(
     assert service_search.search(query, translate=False).service_hint == service
     filtered = service_search.search(query, filters=SearchFilters(services=["recruit"]), translate=False)
     assert filtered.service_hint is None
+
+
+@pytest.mark.parametrize("query", ["车", "ア", "2024", "OEM汽车parts部品", "食品輸入 textile 代理店"])
+def test_odd_but_honest_queries_get_an_answer(indexed: Indexer, service: SearchService, query: str) -> None:
+    found = service.search(query, translate=False)  # a single hanzi or kana, a number, mixed scripts
+    assert found.total >= 0 and found.query.plan is not None
+
+
+def test_a_lone_particle_gets_a_clear_message(indexed: Indexer, service: SearchService) -> None:
+    with pytest.raises(QueryError, match="only common words"):
+        service.search("の", translate=False)

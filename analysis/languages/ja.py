@@ -88,7 +88,8 @@ class Japanese(Language):
                 if pos in self._drop:
                     continue
                 surface = m.surface()
-                if pos in self._function or m.normalized_form() in stopwords:
+                # The list holds both normalised forms (為る) and the kana people type (これ).
+                if pos in self._function or m.normalized_form() in stopwords or surface in stopwords:
                     dropped.append(surface)
                 else:
                     kept.append(surface)

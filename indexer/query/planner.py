@@ -88,9 +88,9 @@ def _refuse_common_words_only(analyser: Analyser, text: str, lang_hint: str,
     """A query of nothing but common words (的, の, "to be or not to be") would find nearly every
     page: say so instead of answering with everything."""
     _, content, dropped = terms or analyser.sentence_terms(text, lang_hint)
-    if content and not dropped and all(w in analyser.stopwords for w in content):
-        raise QueryError(f"the query has only common words ({' '.join(content)}), which nearly every page holds: "
-                         "add a word that says what you are looking for")
+    if dropped and not content:
+        raise QueryError(f"the query has only common words ({' '.join(dict.fromkeys(dropped))}), which nearly "
+                         "every page holds: add a word that says what you are looking for")
 
 
 def _without_needless_fallback(variant: QueryTermVariant) -> QueryTermVariant:
@@ -113,9 +113,9 @@ def _analyse_sentence(analyser: Analyser, text: str, lang_hint: str, max_length:
         raise QueryError("the query is empty: type a word, a phrase or a sentence")
     lang, content, dropped = analyser.sentence_terms(cleaned, lang_hint)
     notes: list[str] = []
+    _refuse_common_words_only(analyser, cleaned, lang_hint, (lang, content, dropped))
     if not content:
         raise QueryError("the sentence has no searchable words (only punctuation or symbols)")
-    _refuse_common_words_only(analyser, cleaned, lang_hint, (lang, content, dropped))
     terms: list[Plan] = []
     for word in content:
         variants = [_without_needless_fallback(v) for v in analyser.query_variants(word)]
