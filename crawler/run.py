@@ -38,10 +38,6 @@ LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
 log = logging.getLogger("smesearch.crawl")
 
 
-def state_path(settings: Settings) -> Path:
-    return settings.paths.crawl_state
-
-
 def user_agent(settings: Settings) -> str:
     contact = settings.crawler_contact_url or "no contact URL configured: set SMESEARCH_CRAWLER_CONTACT_URL"
     return f"smesearch/{version('sme-market-search')} (SME market-expansion search; +{contact})"
@@ -109,7 +105,7 @@ def run_source(source: Source, settings: Settings, progress: bool = False,
 
 def _run_locked(source: Source, settings: Settings, progress: bool, run_id_file: Path | None) -> RunCounters:
     engine = Engine(settings)
-    state = CrawlState(state_path(settings))
+    state = CrawlState(settings.paths.crawl_state)
     run_id = state.start_run(source.id)
     if run_id_file is not None:
         run_id_file.write_text(str(run_id), encoding="ascii")  # how the caller finds its own run
@@ -185,7 +181,7 @@ def crawl_in_subprocess(source_id: str, settings: Settings, catalog: Path | None
         run_id = run_id_file.read_text(encoding="ascii") if run_id_file.exists() else ""
     if not run_id.isdigit():
         return CrawlOutcome(None, code)
-    state = CrawlState(state_path(settings))
+    state = CrawlState(settings.paths.crawl_state)
     try:
         return CrawlOutcome(state.run(int(run_id)), code)
     finally:

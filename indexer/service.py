@@ -33,7 +33,6 @@ from indexer.query import (
     TermMatch,
     analyse_query,
     clean_query,
-    is_plain,
     translate_query,
 )
 
@@ -111,7 +110,7 @@ class SearchService:
         self._check(filters, page, size)
         query = self.analyse(text, mode, lang_hint, translate)
         result = self.backend.search(BackendQuery(query.plan, filters, (page - 1) * size, size, sort))
-        if relax and mode == "keyword" and result.total < RELAX_BELOW and is_plain(text):
+        if relax and query.plain and result.total < RELAX_BELOW:
             query, result = self._relaxed(text, query, result, filters, page, size, sort, lang_hint, translate)
         to_simplified = self.analyser.to_simplified
         highlighter = Highlighter(query.highlight_terms)

@@ -85,6 +85,10 @@ class Language:
         """A key sentence's (content words, function words), as written."""
         kept: list[str] = []
         dropped: list[str] = []
-        for w in self.segment(norm):
+        for w in self.sentence_words(norm):
             (dropped if w in stopwords else kept).append(w)
         return kept, dropped
+
+    def sentence_words(self, norm: str) -> list[str]:
+        """The words a key sentence is read as, before its stop words go."""
+        return self.segment(norm)

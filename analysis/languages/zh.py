@@ -52,16 +52,9 @@ class Chinese(Language):
     def segment(self, norm: str) -> list[str]:
         return [t for t in self._jieba.cut(norm, False) if t.isalnum()]
 
-    def sentence_terms(self, norm: str, stopwords: frozenset[str]) -> tuple[list[str], list[str]]:
-        kept: list[str] = []
-        dropped: list[str] = []
-        for w in self.words(norm, False, _no_runs):
-            (dropped if w in stopwords else kept).append(w)
-        return kept, dropped
-
-
-def _no_runs(run: str, index: bool) -> list[str]:
-    return [run]  # never called: jieba segments every script itself
+    def sentence_words(self, norm: str) -> list[str]:
+        """As a query reads them (Latin words stemmed), so that stop words and readings agree."""
+        return self.words(norm, False, lambda run, index: [run])  # jieba segments every script itself
 
 
 def default_user_dictionary() -> str:

@@ -67,6 +67,7 @@ class AnalysedQuery:
     highlight_terms: list[str] = field(default_factory=list)
     dropped_words: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    plain: bool = False  # words only: no operators, quotes, fields or exclusions (grammar.is_plain)
     relaxed: bool = False  # a plain keyword query run on most of its words, since all of them found too little
 
     def describe(self) -> dict[str, object]:

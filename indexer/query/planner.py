@@ -40,14 +40,15 @@ def analyse_query(analyser: Analyser, text: str, mode: Literal["keyword", "sente
     if mode == "sentence":
         return _analyse_sentence(analyser, text, lang_hint, max_length)
     tree = parse(text, max_length)
-    if is_plain(text):
+    plain = is_plain(text)
+    if plain:
         _refuse_common_words_only(analyser, clean_query(text), lang_hint)
     highlights: list[str] = []
     plan = _plan(analyser, tree, lang_hint, highlights)
     if plan is None:
         raise QueryError("the query has no searchable words (only punctuation or symbols)")
     return AnalysedQuery(text, "keyword", plan, lang_hint, list(dict.fromkeys(highlights)),
-                         notes=_unanalysed(analyser, _readings(plan)))
+                         notes=_unanalysed(analyser, _readings(plan)), plain=plain)
 
 
 def _plan(analyser: Analyser, node: Node, lang_hint: str, highlights: list[str]) -> Plan | None:

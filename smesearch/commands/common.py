@@ -10,7 +10,7 @@ from pathlib import Path
 import typer
 
 from config.settings import Settings
-from crawler.catalog import Catalog, CatalogError, Source, load_catalog
+from crawler.catalog import Catalog, Source
 from crawler.catalog_edit import effective_catalog
 from operations.app import App
 from operations.service import OperationFailed, Operations
@@ -59,10 +59,8 @@ def catalog_path(ctx: typer.Context) -> Path | None:
 
 
 def read_catalog(ctx: typer.Context) -> Catalog:
-    try:
-        return load_catalog(catalog_path(ctx))
-    except CatalogError as exc:
-        raise fail(str(exc), EXIT_BAD_INPUT) from None
+    with refused():
+        return operations(ctx).catalog()
 
 
 def rebuild_if_needed(settings: Settings) -> None:
