@@ -33,7 +33,7 @@ class Engine:
     @cached_property
     def writer(self) -> IndexWriter:
         """Writes without an analyser: what a crawl process needs when its workers analyse."""
-        return self.indexer.writer if "indexer" in self.__dict__ else IndexWriter(self.backend)
+        return IndexWriter(self.backend)
 
     @cached_property
     def translations(self) -> Translations:
