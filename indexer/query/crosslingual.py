@@ -109,4 +109,4 @@ def translate_query(query: AnalysedQuery, analyser: Analyser, translator: QueryT
     plan = expand(query.plan)
     return AnalysedQuery(query.text, query.mode, plan, query.lang,
                          list(dict.fromkeys(query.highlight_terms + highlights)), query.dropped_words,
-                         query.notes + notes)
+                         query.notes + notes, plain=query.plain)
