@@ -27,7 +27,7 @@ lint: setup
 # subprocesses; its data stays outside the working tree.
 test: lint audit
 	mkdir -p "$${TMPDIR:-/tmp}/smesearch-coverage"
-	deploy/with-test-services.sh $(VENV)/bin/pytest --cov --cov-report=term
+	deploy/with-test-services.sh $(VENV)/bin/pytest --cov --cov-report=term --durations=15
 
 bench: setup
 	$(VENV)/bin/pip install --quiet -e '.[bench]'

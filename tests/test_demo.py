@@ -46,7 +46,8 @@ def test_demo_crawls_the_demo_network_and_answers_in_three_languages(tmp_path: P
                     break
             except OSError:
                 pass
-            assert time.monotonic() < deadline, "the demo did not start within 10 minutes"
+            assert time.monotonic() < deadline, "the demo did not start within 10 minutes; its output:\n" + log.read_text(
+                encoding="utf-8")[-4000:]
             time.sleep(0.5)
         output = log.read_text(encoding="utf-8")
         for source in ("demo-shenyang", "demo-liaoning", "demo-japan", "demo-trade", "demo-trade-news", "demo-taiwan"):
