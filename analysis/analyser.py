@@ -33,6 +33,8 @@ from analysis.text import (
 )
 
 ANALYSED_LANGS = analysed_codes()
+# A dictionary word inside a query word counts for half the word (part_readings).
+PART_WEIGHT = 0.5
 __all__ = ["ANALYSED_LANGS", "FULL_WIDTH", "Analyser", "AnalyserSpec", "Analysis", "QueryTermVariant"]
 
 
@@ -204,6 +206,18 @@ class Analyser:
             if variant.words and all(variant.words != v.words or variant.exact != v.exact for v in variants):
                 variants.append(variant)
         return variants
+
+    def part_readings(self, variant: QueryTermVariant) -> list[QueryTermVariant]:
+        """The dictionary words inside a one-word reading (刹车片 → 刹车, 仕入れ先 → 仕入れ), as
+        the index also holds them, weighted below the word: a page about 刹车系统 answers a query
+        for 刹车片 better than nothing does. Single characters are left out (片, 先): they match
+        too much to mean the word."""
+        if len(variant.words) != 1 or variant.translated_from:
+            return []
+        word = variant.words[0]
+        language = self.language(variant.lang)
+        parts = dict.fromkeys(p for p in language.words(word, True, self._run_words) if len(p) > 1 and p != word)
+        return [QueryTermVariant(variant.lang, (part,), (), PART_WEIGHT) for part in parts if part in word]
 
     def sentence_terms(self, sentence: str, lang_hint: str = "") -> tuple[str, list[str], list[str]]:
         """Content words of a key sentence: (language, content words, dropped words), as written.

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from importlib import resources
 from operator import add
+
+import Stemmer
 
 # Control characters separate words; zero-width, soft-hyphen and bidirectional marks hide inside
 # copied text (a ZWSP between 汽 and 车 is invisible to a reader) and are removed.
@@ -47,3 +50,22 @@ def exact_tokens(norm: str) -> list[str]:
 
 def fold_full_width(match: re.Match[str]) -> str:
     return match.group().translate(FULL_WIDTH)
+
+
+class EnglishStems:
+    """Snowball stems of English words (parts → part), except the words it would join to an
+    unrelated family (importance → import), listed in analysis/data/stem-exceptions-en.txt. One
+    stemmer for English text and for Latin words inside Chinese and Japanese text."""
+
+    def __init__(self) -> None:
+        self._snowball = Stemmer.Stemmer("english")
+        text = resources.files("analysis").joinpath("data/stem-exceptions-en.txt").read_text("utf-8")
+        self._exceptions = dict(line.split() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+    def stem(self, word: str) -> str:
+        return self._exceptions.get(word) or str(self._snowball.stemWord(word))
+
+    def stems(self, words: list[str]) -> list[str]:
+        exceptions = self._exceptions
+        stemmed = self._snowball.stemWords(words)
+        return [exceptions.get(w) or s for w, s in zip(words, stemmed, strict=True)]

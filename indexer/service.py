@@ -70,7 +70,7 @@ class SearchResponse:
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    max_query_length: int = 500
+    max_query_length: int = 1200
     max_page_size: int = 100
     max_result_window: int = 1000
 
@@ -146,7 +146,8 @@ class SearchService:
         if found.total <= result.total:
             return query, result
         loose.mode, loose.relaxed = "keyword", True
-        loose.notes.append("no page holds all of your words: showing pages with most of them"
+        loose.notes.append(("few pages hold all of your words: they come first, then pages with most of them"
+                            if result.total else "no page holds all of your words: showing pages with most of them")
                            + (f" (left out: {' '.join(loose.dropped_words)})" if loose.dropped_words else ""))
         return loose, found
 

@@ -163,3 +163,10 @@ def test_a_chinese_word_gets_no_japanese_reading_that_means_something_else(
     assert [v.lang for v in readings] == ["zh"]  # 汽車 is a steam train in Japanese
     assert all(false_friend not in v.words for v in readings)
     assert [v.lang for v in analyser.query_variants("投资")] == ["zh", "ja"]  # 投資 means the same
+
+
+def test_english_stems_keep_unrelated_families_apart(analyser: Analyser) -> None:
+    words = analyser.analyse("Imports of air conditioners are important; importers stock stockings.", "en").words
+    assert words == ["import", "of", "air", "conditioner", "are", "important", "import", "stock", "stocking"]
+    # Latin words inside Chinese text are stemmed the same way.
+    assert "importance" in analyser.analyse("重视importance", "zh").words

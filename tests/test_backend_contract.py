@@ -71,11 +71,13 @@ def test_traditional_query_finds_simplified_pages_and_back(corpus: Indexer, serv
 
 
 def test_japanese_query_finds_japanese_pages(corpus: Indexer, service: SearchService) -> None:
-    assert urls(service.search("自動車部品 代理店")) == ["https://b.example.jp/jidousha"]
+    assert urls(service.search("自動車部品 代理店", relax=False)) == ["https://b.example.jp/jidousha"]
+    # Relaxed (fewer than a handful hold both words), the page holding both still comes first.
+    assert urls(service.search("自動車部品 代理店"))[0] == "https://b.example.jp/jidousha"
 
 
 def test_english_query_is_stemmed(corpus: Indexer, service: SearchService) -> None:
-    assert urls(service.search("supplier brakes")) == ["https://c.example.com/jv"]
+    assert urls(service.search("supplier brakes", relax=False)) == ["https://c.example.com/jv"]
 
 
 def test_names_the_dictionary_does_not_know_match_through_bigrams(corpus: Indexer, service: SearchService) -> None:
@@ -114,7 +116,11 @@ def test_key_sentence_ranks_documents_with_most_content_words_first(corpus: Inde
                                                                     service: SearchService) -> None:
     r = service.search("我们希望寻找沈阳的汽车零部件合资伙伴", mode="sentence")
     assert urls(r)[0] == "https://a.example.cn/auto"
-    assert "https://a.example.cn/textile" not in urls(r)  # only 沈阳: below minimum-should-match
+    # A page with fewer of the words is not dropped: it follows every page holding most of them,
+    # however its own words score (沈阳 twice in a short page would outscore the auto page's words).
+    most = [hit.score for hit in r.hits if hit.document.url != "https://a.example.cn/textile"]
+    textile = next(hit.score for hit in r.hits if hit.document.url == "https://a.example.cn/textile")
+    assert textile < min(most[:1]) and urls(r).index("https://a.example.cn/textile") > 0
     r = service.search("We are looking for a joint venture partner for brake parts", mode="sentence")
     assert urls(r)[0] == "https://c.example.com/jv"
 

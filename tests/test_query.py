@@ -112,12 +112,12 @@ def test_phrase_and_site_and_negation_plans(analyser: Analyser) -> None:
     assert isinstance(negation, NoneOf)
 
 
-def test_key_sentence_needs_most_but_not_all_content_words(analyser: Analyser) -> None:
+def test_key_sentence_ranks_pages_with_most_content_words_first_and_keeps_the_rest(analyser: Analyser) -> None:
     q = analyse_query(analyser, "我们希望寻找沈阳的汽车零部件合资伙伴，最好有技术转让", mode="sentence")
     assert isinstance(q.plan, AnyOf)
     assert [c.source for c in q.plan.children if isinstance(c, TermMatch)] == [
         "沈阳", "汽车零部件", "合资", "伙伴", "最好", "技术转让"]
-    assert q.plan.minimum_should_match == 3
+    assert (q.plan.minimum_should_match, q.plan.preferred) == (1, 4)  # 60% of 6 words, rounded up
     assert "的" in q.dropped_words
 
 

@@ -106,3 +106,40 @@ def test_odd_but_honest_queries_get_an_answer(indexed: Indexer, service: SearchS
 def test_a_lone_particle_gets_a_clear_message(indexed: Indexer, service: SearchService) -> None:
     with pytest.raises(QueryError, match="only common words"):
         service.search("の", translate=False)
+
+
+def test_two_words_no_page_holds_together_still_find_the_pages_holding_one(
+        indexed: Indexer, service: SearchService) -> None:
+    found = service.search("二手机床 食品", translate=False)
+    assert found.query.relaxed
+    assert {hit.document.url for hit in found.hits} == {"https://d.example.cn/other", "https://b.example.jp/food"}
+
+
+def test_a_compound_no_page_holds_finds_the_pages_holding_its_dictionary_words(
+        indexer: Indexer, service: SearchService) -> None:
+    indexer.index([doc("https://e.example.cn/brakes", title="刹车系统供应商", body="生产汽车刹车系统。")])
+    assert service.search("刹车片", relax=False, translate=False).total == 0  # brake pads, as one word
+    found = service.search("刹车片", translate=False)
+    assert [hit.document.url for hit in found.hits] == ["https://e.example.cn/brakes"] and found.query.relaxed
+
+
+def test_a_pasted_paragraph_is_searched_as_a_key_sentence_and_said_so(tmp_path: object) -> None:
+    app = App(Settings(data_dir=tmp_path / "data", rate_limit="", translation_hook="", translate=False))  # type: ignore[operator]
+    try:
+        app.indexer.index(LISTINGS)
+        client = TestClient(create_app(app), base_url="http://localhost")
+        paragraph = ("我公司是沈阳的一家汽车零部件生产企业，成立于一九九五年，现有员工三百人，主要产品包括刹车系统、发动机配件和底盘零件。"
+                     "为了开拓日本市场，我们希望寻找日本的代理商和经销商，共同开展销售业务，也欢迎技术合作。") * 11
+        paragraph = paragraph[:1000]
+        assert len(paragraph) == 1000
+        body = client.get("/api/search", params={"q": paragraph}).json()
+        assert body["results"][0]["url"] == "https://a.example.cn/agent"
+        assert body["query"]["mode"] == "sentence"
+        assert any("1000 characters is searched as a key sentence" in note for note in body["query"]["notes"])
+        # Past the limit, the reader is told the limit rather than given a cut query.
+        too_long = client.get("/api/search", params={"q": "textile " * 160})
+        assert too_long.status_code == 422 and "1200" in too_long.text
+        address = client.get("/api/search", params={"q": paragraph * 2})  # 18 KB percent-encoded
+        assert address.status_code == 414 and "shorten the query" in address.text
+    finally:
+        app.close()

@@ -297,3 +297,27 @@ def test_the_lexicon_is_compiled_once_and_replaces_older_versions(tmp_path: Path
     assert not (tmp_path / f"lexicon-v{LEXICON_VERSION}.sqlite").exists()  # nothing until first used
     assert lexicon.glosses("合资", "zh", "en")[0].text == "joint venture"
     assert sorted(p.name for p in tmp_path.glob("lexicon-*")) == [f"lexicon-v{LEXICON_VERSION}.sqlite"]
+
+
+@pytest.mark.translated
+def test_a_gloss_is_not_stemmed_into_an_unrelated_word(tmp_path: Path) -> None:
+    """重视 glosses as "attach importance to", and Snowball stems importance to "import": every
+    page that 重视s something answered a search for 輸入 (imports). Now only imports do."""
+    from operations.app import App
+
+    pages = [{"url": "https://a.example.cn/rd", "lang": "zh", "title": "公司重视研发",
+              "body": "公司重视研发，与大学建立了长期合作关系。"},
+             {"url": "https://a.example.cn/rice", "lang": "zh", "title": "大米企业寻求日本进口商",
+              "body": "辽宁大米加工企业寻求日本进口商。"},
+             {"url": "https://c.example.com/mugs", "lang": "en", "title": "Ceramic mugs",
+              "body": "We look for importers and gift shops."}]
+    data = tmp_path / "data"
+    assert run(data, "import", str(write_jsonl(tmp_path / "p.jsonl", pages))).returncode == 0
+    app = App(Settings(data_dir=data))
+    try:
+        rd = next(d for d in app.backend.all_documents() if d.url.endswith("/rd"))
+        assert "importance" in rd.translations["en"].summary  # the gloss is there, as written
+        found = {hit.document.url for hit in app.search.search("輸入", size=10).hits}
+        assert found == {"https://a.example.cn/rice", "https://c.example.com/mugs"}
+    finally:
+        app.close()

@@ -1,13 +1,13 @@
-"""English: words as the text writes them, each reduced to its Snowball stem (parts → part)."""
+"""English: words as the text writes them, each reduced to its Snowball stem (parts → part), but
+for the few it would join to unrelated words (importance is not import)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import ClassVar
 
-import Stemmer
-
 from analysis.languages.base import Language
+from analysis.text import EnglishStems
 
 
 class English(Language):
@@ -16,13 +16,13 @@ class English(Language):
 
     def __init__(self) -> None:
         super().__init__()
-        self._stemmer = Stemmer.Stemmer("english")
+        self._stems = EnglishStems()
 
     def word(self, token: str) -> str:
-        return str(self._stemmer.stemWord(token))
+        return self._stems.stem(token)
 
     def words_of(self, tokens: list[str]) -> list[str]:
-        return list(self._stemmer.stemWords(tokens))
+        return self._stems.stems(tokens)
 
 
 LANGUAGE = English

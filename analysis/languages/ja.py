@@ -9,10 +9,10 @@ from importlib import resources
 from typing import ClassVar
 
 import opencc
-import Stemmer
 from sudachipy import Dictionary, SplitMode, Tokenizer
 
 from analysis.languages.base import Language, RunWords
+from analysis.text import EnglishStems
 
 _SUDACHI_MAX_CHARS = 8000  # Sudachi refuses inputs over ~49 KB; chunks stay far below
 _SUDACHI_DROP = frozenset({"補助記号", "空白"})
@@ -34,7 +34,7 @@ class Japanese(Language):
         # pool: one tokenizer per thread, over the one dictionary.
         self._by_thread = threading.local()
         self._drop, self._function = _pos_ids(self._dictionary)
-        self._stemmer = Stemmer.Stemmer("english")  # romaji and product codes: stemmed like English
+        self._stemmer = EnglishStems()  # romaji and product codes: stemmed like English
         data = resources.files("analysis").joinpath("data/false-friends-ja.txt").read_text("utf-8")
         self.false_friends = frozenset(w for line in data.splitlines() if not line.startswith("#")
                                        for w in line.split())
@@ -64,7 +64,7 @@ class Japanese(Language):
                 form = m.normalized_form()
                 if form.isascii():
                     lower = form.lower()
-                    append(self._stemmer.stemWord(lower) if lower.isalpha() else lower)
+                    append(self._stemmer.stem(lower) if lower.isalpha() else lower)
                     continue
                 append(form)
                 # Short units of long words (中小企業 → 中小, 企業) for recall, like jieba's search mode.

@@ -10,10 +10,9 @@ from typing import ClassVar
 import jieba
 import opencc
 import rjieba
-import Stemmer
 
 from analysis.languages.base import Language, RunWords, UserEntries
-from analysis.text import ASCII_LETTER
+from analysis.text import ASCII_LETTER, EnglishStems
 
 
 class Chinese(Language):
@@ -26,7 +25,7 @@ class Chinese(Language):
         super().__init__()
         self._jieba = rjieba.Jieba()
         self._t2s = opencc.OpenCC("t2s")
-        self._stemmer = Stemmer.Stemmer("english")  # Latin words inside Chinese text are English in practice
+        self._stemmer = EnglishStems()  # Latin words inside Chinese text are English in practice
 
     def add_words(self, entries: UserEntries) -> None:
         for word, freq, tag in entries:
@@ -46,7 +45,7 @@ class Chinese(Language):
         words = [t for t in tokens if t.isalnum()]
         if ASCII_LETTER.search(norm) is None:
             return words
-        stem = self._stemmer.stemWord
+        stem = self._stemmer.stem
         return [stem(t) if t.isascii() and t[0].isalpha() else t for t in words]
 
     def segment(self, norm: str) -> list[str]:

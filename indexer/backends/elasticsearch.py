@@ -36,7 +36,17 @@ from indexer.backends.base import (
 )
 from indexer.document import Document, document_id
 from indexer.pipeline import FIELD_SEPARATOR
-from indexer.query.plan import AllOf, AnyOf, Everything, NoneOf, PhraseMatch, Plan, SiteMatch, TermMatch
+from indexer.query.plan import (
+    PREFERRED_BONUS,
+    AllOf,
+    AnyOf,
+    Everything,
+    NoneOf,
+    PhraseMatch,
+    Plan,
+    SiteMatch,
+    TermMatch,
+)
 
 SUGGEST_SEPARATOR = "\x1f"
 BULK_ATTEMPTS = 5  # a busy cluster (429) gets 0.5 + 1 + 2 + 4 s to catch up
@@ -432,8 +442,11 @@ class ElasticsearchBackend:
             must_not = [self._compile(c.child) for c in plan.children if isinstance(c, NoneOf)]
             return {"bool": {"must": must or [{"match_all": {}}], "must_not": must_not}}
         if isinstance(plan, AnyOf):
-            return {"bool": {"should": [self._compile(c) for c in plan.children],
-                             "minimum_should_match": max(plan.minimum_should_match, 1)}}
+            should = [self._compile(c) for c in plan.children]
+            if plan.preferred > plan.minimum_should_match:
+                most = {"bool": {"should": should, "minimum_should_match": plan.preferred}}
+                should = [*should, {"constant_score": {"filter": most, "boost": PREFERRED_BONUS}}]
+            return {"bool": {"should": should, "minimum_should_match": max(plan.minimum_should_match, 1)}}
         raise TypeError(f"unknown plan node {plan!r}")
 
     def _with_filters(self, query: dict[str, Any], filters: SearchFilters) -> dict[str, Any]:

@@ -42,13 +42,23 @@ from indexer.backends.base import (
 )
 from indexer.backends.docstore import DocumentStore
 from indexer.document import SERVICES, Document
-from indexer.query.plan import AllOf, AnyOf, Everything, NoneOf, PhraseMatch, Plan, SiteMatch, TermMatch
+from indexer.query.plan import (
+    PREFERRED_BONUS,
+    AllOf,
+    AnyOf,
+    Everything,
+    NoneOf,
+    PhraseMatch,
+    Plan,
+    SiteMatch,
+    TermMatch,
+)
 
 _Method = TypeVar("_Method", bound=Callable[..., Any])
 WRITER_HEAP = 128_000_000
-# Bumped whenever build_schema changes. An index of an older layout is not opened for searching:
-# `smesearch reindex` rebuilds it from the document store.
-INDEX_LAYOUT = 2
+# Bumped whenever build_schema or the words the analyser makes change (3: English stem exceptions).
+# An index of an older layout is not opened for searching: `smesearch reindex` rebuilds it from the store.
+INDEX_LAYOUT = 3
 INDEX_DIR = f"tantivy-{INDEX_LAYOUT}"
 STORE_FILE = "documents.sqlite"  # the document store, beside the index
 REINDEX_MARK = "REINDEX_NEEDED"
@@ -474,6 +484,9 @@ class EmbeddedBackend:
             return Query.boolean_query(clauses)
         if isinstance(plan, AnyOf):
             subqueries = [(Occur.Should, self._compile(c)) for c in plan.children]
+            if plan.preferred > plan.minimum_should_match:
+                most = Query.boolean_query(subqueries, plan.preferred)
+                subqueries = [*subqueries, (Occur.Should, Query.const_score_query(most, PREFERRED_BONUS))]
             if plan.minimum_should_match > 1:
                 return Query.boolean_query(subqueries, plan.minimum_should_match)
             return Query.boolean_query(subqueries)

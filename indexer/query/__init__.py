@@ -33,9 +33,9 @@ from indexer.query.plan import (
     SiteMatch,
     TermMatch,
 )
-from indexer.query.planner import SENTENCE_MINIMUM_SHOULD_MATCH, analyse_query
+from indexer.query.planner import SENTENCE_PREFERRED_SHARE, analyse_query
 
-__all__ = ["MAX_NESTING", "SENTENCE_MINIMUM_SHOULD_MATCH", "TRANSLATED_WEIGHTS", "AllOf", "AnalysedQuery", "And",
+__all__ = ["MAX_NESTING", "SENTENCE_PREFERRED_SHARE", "TRANSLATED_WEIGHTS", "AllOf", "AnalysedQuery", "And",
            "AnyOf", "Everything", "MatchAll", "Node", "NoneOf", "Not", "Or", "Phrase", "PhraseMatch", "Plan",
            "QueryError", "QueryTranslator", "Scope", "Site", "SiteMatch", "TermMatch", "Word", "analyse_query",
            "clean_query", "is_plain", "parse", "translate_query"]

@@ -103,7 +103,7 @@ def translate_query(query: AnalysedQuery, analyser: Analyser, translator: QueryT
                 i += n
             if isinstance(plan, AllOf):
                 return AllOf(tuple(children))
-            return AnyOf(tuple(children), plan.minimum_should_match)
+            return AnyOf(tuple(children), plan.minimum_should_match, plan.preferred)
         return plan  # phrases stay as typed; what is excluded (NOT) stays what the user wrote
 
     plan = expand(query.plan)

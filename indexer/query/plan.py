@@ -39,8 +39,17 @@ class AllOf:
 
 @dataclass(frozen=True, slots=True)
 class AnyOf:
+    """Matches documents holding at least `minimum_should_match` children; those holding at
+    least `preferred` (when set) rank above all the others, by their own score."""
+
     children: tuple[Plan, ...]
     minimum_should_match: int = 1
+    preferred: int = 0
+
+
+# What a document holding `preferred` children gains: more than any sum of word scores reaches
+# (a key sentence of 20 words scores about 60 on the demo), so the tiers never interleave.
+PREFERRED_BONUS = 1000.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +97,8 @@ def _describe(plan: Plan) -> object:
     if isinstance(plan, AllOf):
         return {"all": [_describe(c) for c in plan.children]}
     if isinstance(plan, AnyOf):
-        return {"any": [_describe(c) for c in plan.children], "minimum_should_match": plan.minimum_should_match}
+        return {"any": [_describe(c) for c in plan.children], "minimum_should_match": plan.minimum_should_match} | (
+            {"preferred": plan.preferred} if plan.preferred else {})
     if isinstance(plan, NoneOf):
         return {"not": _describe(plan.child)}
     return {"everything": True}

@@ -31,7 +31,13 @@ from indexer.query.plan import (
     TermMatch,
 )
 
-SENTENCE_MINIMUM_SHOULD_MATCH = 0.6
+SENTENCE_PREFERRED_SHARE = 0.6
+# A plain keyword query longer than this is a pasted text, which no page holds word for word:
+# it is read as a key sentence (and the response says so).
+LONG_TEXT_CHARS = 100
+# A key sentence is searched for at most this many of its content words, the most repeated first:
+# a 1,000-character paragraph has about 150, and every word costs a clause and its translations.
+MAX_SENTENCE_WORDS = 24
 
 
 def analyse_query(analyser: Analyser, text: str, mode: Literal["keyword", "sentence"] = "keyword",
@@ -41,6 +47,11 @@ def analyse_query(analyser: Analyser, text: str, mode: Literal["keyword", "sente
         return _analyse_sentence(analyser, text, lang_hint, max_length)
     tree = parse(text, max_length)
     plain = is_plain(text)
+    if plain and len(text) > LONG_TEXT_CHARS:
+        query = _analyse_sentence(analyser, text, lang_hint, max_length)
+        query.notes.insert(0, f"a text of {len(text)} characters is searched as a key sentence: the pages "
+                              "holding most of its words come first")
+        return query
     if plain:
         _refuse_common_words_only(analyser, clean_query(text), lang_hint)
     highlights: list[str] = []
@@ -117,13 +128,22 @@ def _analyse_sentence(analyser: Analyser, text: str, lang_hint: str, max_length:
     _refuse_common_words_only(analyser, cleaned, lang_hint, (lang, content, dropped))
     if not content:
         raise QueryError("the sentence has no searchable words (only punctuation or symbols)")
+    if len(content) > MAX_SENTENCE_WORDS:
+        folded = cleaned.lower()
+        counts = {w: folded.count(w) for w in content}
+        kept = frozenset(sorted(content, key=lambda w: -counts[w])[:MAX_SENTENCE_WORDS])  # ties: first seen
+        notes.append(f"searched for the {MAX_SENTENCE_WORDS} words the text repeats most, of {len(content)}")
+        content = [w for w in content if w in kept]
     terms: list[Plan] = []
     for word in content:
         variants = [_without_needless_fallback(v) for v in analyser.query_variants(word)]
+        variants += [part for v in variants for part in analyser.part_readings(v)]
         if variants:
             terms.append(TermMatch(word, tuple(variants)))
-    minimum = max(1, math.floor(len(terms) * SENTENCE_MINIMUM_SHOULD_MATCH)) if len(terms) > 2 else len(terms)
-    plan: Plan = terms[0] if len(terms) == 1 else AnyOf(tuple(terms), minimum)
+    # Pages holding most of the words rank first; pages holding fewer follow instead of being
+    # dropped (a filter at 60% lost relevant pages that say the same thing in fewer of the words).
+    most = math.ceil(len(terms) * SENTENCE_PREFERRED_SHARE)  # at least 60%: 2 of 3, 3 of 4 or 5
+    plan: Plan = terms[0] if len(terms) == 1 else AnyOf(tuple(terms), 1, most)
     notes += _unanalysed(analyser, {lang})
     return AnalysedQuery(text, "sentence", plan, lang, content, dropped, notes)
 
