@@ -45,13 +45,13 @@ def analyse_query(analyser: Analyser, text: str, mode: Literal["keyword", "sente
     """Parse (keyword mode) or read as a sentence, then segment every word with the one analyser."""
     if mode == "sentence":
         return _analyse_sentence(analyser, text, lang_hint, max_length)
-    tree = parse(text, max_length)
     plain = is_plain(text)
     if plain and len(text) > LONG_TEXT_CHARS:
         query = _analyse_sentence(analyser, text, lang_hint, max_length)
         query.notes.insert(0, f"a text of {len(text)} characters is searched as a key sentence: the pages "
                               "holding most of its words come first")
         return query
+    tree = parse(text, max_length)
     if plain:
         _refuse_common_words_only(analyser, clean_query(text), lang_hint)
     highlights: list[str] = []
