@@ -26,7 +26,7 @@ from crawler.spool import Spool
 from crawler.state import PageState
 from indexer.backends.base import BackendError, IndexedDocument
 from indexer.document import document_id
-from indexer.pipeline import start_analysis_pool
+from indexer.pipeline import start_analysis_pool, stop_analysis_pool
 
 # Near duplicates: SimHash within 8 of 64 bits finds the candidates (Manku, Jain and Das Sarma,
 # WWW 2007, use 3 bits for whole web pages; short SME pages move further for a small change: a
@@ -89,7 +89,7 @@ class IndexPipeline:
                 self.job.engine.writer.commit()
         finally:
             if self.pool is not None:
-                self.pool.shutdown(cancel_futures=True)
+                stop_analysis_pool(self.pool)
 
     async def process_item(self, item: Any) -> Any:
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 import threading
 import time
@@ -18,6 +19,9 @@ from indexer.backends.base import Backend, IndexedDocument, UpsertCounts
 from indexer.document import Document
 
 LANG_SAMPLE_CHARS = 2000
+POOL_STOP_GRACE_S = 30.0  # a chunk is analysed in well under a second; longer means a stuck worker
+
+log = logging.getLogger(__name__)
 
 # Called with each document once its language is known and before it is analysed, to add
 # translated titles and summaries (doc.translations), which are then analysed and searched.
@@ -134,7 +138,7 @@ class Indexer:
             self.writer.commit()
         finally:
             if pool is not None:
-                pool.shutdown(cancel_futures=True)
+                stop_analysis_pool(pool)
         return report
 
     def prepare_many(self, documents: Iterable[Document], workers: int = 0,
@@ -159,7 +163,7 @@ class Indexer:
                 yield from done.result()
         finally:
             if pool is not None:
-                pool.shutdown(cancel_futures=True)
+                stop_analysis_pool(pool)
 
     def _write(self, size: int, work: list[Future[list[IndexedDocument]]] | list[IndexedDocument],
                report: IndexReport, progress: Callable[[int], None] | None) -> None:
@@ -236,3 +240,26 @@ def _batches(items: Iterator[Document], size: int) -> Iterator[list[Document]]:
 
 def _chunks(items: list[Document], size: int) -> list[list[Document]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def stop_analysis_pool(pool: ProcessPoolExecutor, grace_s: float = POOL_STOP_GRACE_S) -> None:
+    """Stop the pool's workers within `grace_s` seconds, killing any still running then.
+
+    `ProcessPoolExecutor.shutdown(wait=True)` has no time limit, and in Python 3.11 it can wait
+    forever: its manager thread was seen spinning in `shutdown_workers` beside an exited worker,
+    which left a full crawl waiting in `close_spider` (CPython has fixed several such shutdown
+    hangs since: gh-94440, gh-105829, gh-125451, gh-132969). The workers are joined here instead,
+    which also lets the manager thread see them gone.
+    """
+    # No public handle on the workers before Python 3.14's `kill_workers`.
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    deadline = time.monotonic() + grace_s
+    for worker in workers:
+        worker.join(max(0.0, deadline - time.monotonic()))
+    stuck = [worker for worker in workers if worker.is_alive()]
+    for worker in stuck:
+        worker.kill()
+        worker.join(5)
+    if stuck:
+        log.warning("%d analysis worker(s) did not stop within %.0f s and were killed", len(stuck), grace_s)

@@ -85,7 +85,7 @@ def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     [
         ("", "the query is empty"),
         ("(汽车", "never closed (at character 1)"),
-        ("汽车 " * 300, "the limit is 500"),
+        ("汽车 " * 700, "the limit is 1200"),
         ("，，，", "no searchable words"),
     ],
 )

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from multiprocessing import get_context
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,7 @@ from indexer.backends import BackendError, open_backend
 from indexer.backends.base import IndexedDocument, SearchFilters
 from indexer.backends.embedded import INDEX_DIR
 from indexer.document import SERVICES, Document
-from indexer.pipeline import Indexer
+from indexer.pipeline import Indexer, stop_analysis_pool
 from indexer.service import SearchService
 from indexer.sqlite_readers import ThreadConnections
 from tests.helpers import doc, run
@@ -195,3 +197,19 @@ def test_reindex_analyses_in_worker_processes_and_keeps_every_document(analyser:
             assert f"https://a.example.cn/{i}" in [h.document.url for h in service.search(title).hits], title
     finally:
         backend.close()
+
+
+def test_stopping_the_analysis_pool_is_bounded_and_kills_a_stuck_worker() -> None:
+    busy = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
+    assert busy.submit(abs, -1).result(timeout=60) == 1  # the worker is up
+    busy.submit(time.sleep, 600)  # and now stuck in a task that will not finish
+    (worker,) = busy._processes.values()
+    started = time.monotonic()
+    stop_analysis_pool(busy, grace_s=1)
+    assert time.monotonic() - started < 15 and not worker.is_alive()
+
+    idle = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
+    assert idle.submit(abs, -2).result(timeout=60) == 2
+    (worker,) = idle._processes.values()
+    stop_analysis_pool(idle, grace_s=60)  # an idle worker takes its stop sentinel and exits by itself
+    assert worker.exitcode == 0
