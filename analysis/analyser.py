@@ -57,6 +57,7 @@ class QueryTermVariant:
     exact: tuple[str, ...]
     weight: float = 1.0  # below 1 for a translation of what the user typed
     translated_from: str = ""  # the language of the word this reading translates, if it is one
+    phrase: bool = False  # matched only as its exact sequence, not word by word
 
 
 @dataclass(frozen=True, slots=True)

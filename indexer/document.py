@@ -62,8 +62,17 @@ def _hash_id(canonical: str) -> str:
 
 @dataclass(slots=True)
 class Translation:
+    """A document's title and summary in another language: searched always, shown only when
+    `readable`."""
+
     title: str = ""
     summary: str = ""
+    engine: str = ""  # "nmt" or "dictionary" for a machine translation; "" when the source gave it
+    readable: bool = True  # false for a dictionary rendering that glosses the title only in part
+
+    @property
+    def machine(self) -> bool:
+        return bool(self.engine)
 
 
 @dataclass(slots=True)
@@ -164,7 +173,8 @@ class Document:
         doc.services = list(data["services"])
         doc.published_at = datetime.fromisoformat(data["published_at"]) if data["published_at"] else None
         doc.fetched_at = datetime.fromisoformat(data["fetched_at"]) if data["fetched_at"] else None
-        doc.translations = {k: Translation(v["title"], v["summary"]) for k, v in data["translations"].items()}
+        doc.translations = {k: Translation(v["title"], v["summary"], v.get("engine", ""), v.get("readable", True))
+                            for k, v in data["translations"].items()}
         return doc
 
     def to_dict(self) -> dict[str, Any]:
@@ -176,7 +186,9 @@ class Document:
             "published_at": self.published_at.isoformat() if self.published_at else None,
             "fetched_at": self.fetched_at.isoformat() if self.fetched_at else None,
             "content_hash": self.content_hash,
-            "translations": {k: {"title": t.title, "summary": t.summary} for k, t in self.translations.items()},
+            "translations": {k: {"title": t.title, "summary": t.summary}
+                             | ({"engine": t.engine, "readable": t.readable} if t.engine else {})
+                             for k, t in self.translations.items()},
         }
 
 

@@ -44,9 +44,14 @@ class ResultOut(BaseModel):
     id: str
     url: str
     title: SnippetOut
-    title_translated: str | None = Field(None, description="the title in ui_lang, when the page is in another")
+    title_translated: str | None = Field(
+        None, description="the title in ui_lang, when the page is in another and a translation reads well; "
+                          "otherwise show the original title with the category and service names")
+    title_machine_translated: bool = Field(False, description="title_translated was made by a machine: say so")
     snippet: SnippetOut
-    snippet_translated: str | None = Field(None, description="the snippet in snippet_lang, as plain text")
+    snippet_translated: str | None = Field(
+        None, description="the snippet in snippet_lang, as plain text, a machine translation; none when it "
+                          "would not read well")
     site: str
     source: str
     group: str
@@ -111,6 +116,9 @@ class LabelOut(BaseModel):
 class TranslationOut(BaseModel):
     title: str
     summary: str
+    machine: bool = Field(description="made by a machine translator, not given by the source")
+    readable: bool = Field(description="covers the title as a whole; false for a partial dictionary gloss, "
+                                       "which is searched but not shown as the title")
 
 
 class DocumentOut(BaseModel):
@@ -179,10 +187,13 @@ def search_output(response: SearchResponse, ui_lang: str) -> SearchOut:
     for hit in response.hits:
         d = hit.document
         translated = d.translations.get(ui_lang) if d.lang != ui_lang else None
+        if translated is not None and not (translated.title and translated.readable):
+            translated = None
         results.append(ResultOut(
             id=d.id, url=d.url, site=d.site, source=d.source, group=d.group, lang=d.lang, company=d.company,
             title=SnippetOut(text=hit.title.text, highlights=[list(h) for h in hit.title.highlights]),
-            title_translated=translated.title if translated and translated.title else None,
+            title_translated=translated.title if translated else None,
+            title_machine_translated=translated.machine if translated else False,
             snippet=SnippetOut(text=hit.snippet.text, highlights=[list(h) for h in hit.snippet.highlights]),
             snippet_translated=hit.translated_snippet,
             categories=category_list(d.categories, ui_lang),
@@ -216,5 +227,6 @@ def document_output(d: Document, lang: str) -> DocumentOut:
         categories=category_list(d.categories, lang), services=d.services,
         published_at=d.published_at.isoformat() if d.published_at else None,
         fetched_at=d.fetched_at.isoformat() if d.fetched_at else None,
-        translations={k: TranslationOut(title=t.title, summary=t.summary) for k, t in d.translations.items()},
+        translations={k: TranslationOut(title=t.title, summary=t.summary, machine=t.machine,
+                                                  readable=t.readable) for k, t in d.translations.items()},
     )

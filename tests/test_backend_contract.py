@@ -18,6 +18,7 @@ from indexer.backends.base import SearchFilters
 from indexer.document import Document
 from indexer.pipeline import Indexer
 from indexer.query import QueryError
+from indexer.query.crosslingual import Alternative
 from indexer.service import SearchService
 from tests.helpers import doc
 
@@ -254,10 +255,12 @@ class Glossary:
     weights translated readings, not what a dictionary says."""
 
     def __init__(self) -> None:
-        self.words = {("合资", "en"): ["joint venture"], ("joint venture", "zh"): ["合资"], ("代理店", "zh"): ["代理商"]}
+        self.words = {("合资", "en"): ["joint venture"], ("joint venture", "zh"): ["合资"], ("代理店", "zh"): ["代理商"],
+                      ("软件工程师", "en"): ["software engineers"], ("大连软件", "en"): ["dalian software"]}
 
-    def alternatives(self, term: str, source: str, target: str, limit: int = 3, whole: bool = False) -> list[str]:
-        return self.words.get((term, target), [])[:limit]
+    def alternatives(self, term: str, source: str, target: str, limit: int = 3,
+                     whole: bool = False) -> list[Alternative]:
+        return [Alternative(word, 1.0) for word in self.words.get((term, target), [])[:limit]]
 
     def translate_text(self, text: str, source: str, target: str) -> str | None:
         return None
@@ -272,9 +275,15 @@ def test_translated_readings_find_other_languages_and_rank_below_the_words_as_ty
     assert urls[0] == "https://a.example.cn/auto"  # the page with the word as typed comes first
     assert "合资 also searched as joint venture (en)" in found.query.notes
     reading = found.query.describe()["plan"]["readings"][-1]  # type: ignore[index]
-    assert reading == {"lang": "en", "words": ["joint", "ventur"], "translated_from": "zh", "weight": 0.25}
+    # A translation of two words is matched as that phrase, not as two words anywhere.
+    assert reading == {"lang": "en", "words": ["joint", "ventur"], "translated_from": "zh", "weight": 0.25,
+                       "as_phrase": True}
     # Two English words that make a known phrase are translated together.
     both = [h.document.url for h in cross.search("joint venture").hits]
     assert both[0] == "https://c.example.com/jv" and "https://a.example.cn/auto" in both
+    # A translation of several words is found as that phrase only: the hiring page says "software
+    # engineers in Dalian", which holds "dalian" and "software" but not "dalian software".
+    assert [h.document.url for h in cross.search("软件工程师").hits] == ["https://c.example.com/hiring"]
+    assert cross.search("大连软件").hits == []
     # translate=False searches the words as typed only.
     assert [h.document.url for h in cross.search("合资", translate=False).hits] == ["https://a.example.cn/auto"]

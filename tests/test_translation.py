@@ -46,11 +46,91 @@ def test_the_dictionary_glosses_the_words_a_search_needs(
 
 
 def test_a_query_word_gets_several_translations_best_first(translations: Translations) -> None:
-    assert translations.alternatives("joint venture", "en", "zh")[0] == "合资"
-    assert "投资" in translations.alternatives("investment", "en", "zh")
-    assert translations.alternatives("合资", "zh", "en")[0] == "joint venture"
-    assert translations.alternatives("代理店", "ja", "en")[0] == "agent"
+    assert translations.alternatives("joint venture", "en", "zh")[0] == ("合资", 1.0, False)
+    assert "投资" in [a.text for a in translations.alternatives("investment", "en", "zh")]
+    assert translations.alternatives("合资", "zh", "en")[0].text == "joint venture"
+    assert translations.alternatives("代理店", "ja", "en")[0].text == "agent"
+    # A word the dictionary lacks whole is translated by its parts, and says so.
+    (parts,) = translations.alternatives("汽车零部件企业", "zh", "en")
+    assert parts.composed and "auto parts" in parts.text
     assert translations.alternatives("xqzv", "en", "zh") == []  # nothing known, nothing made up
+
+
+def test_readings_are_weighted_by_the_dictionary_and_weak_ones_dropped(translations: Translations) -> None:
+    """A gloss is as sure as its place in its headword's entry: 进口's first gloss is "import"
+    (sure), 重视's "attach importance to" is not "importance" at all, so it is no reading of it."""
+    imports = {a.text: a.confidence for a in translations.alternatives("import", "en", "zh")}
+    assert imports["进口"] == 1.0
+    importance = translations.alternatives("importance", "en", "zh")
+    assert "重视" not in [a.text for a in importance] and all(a.confidence >= 0.5 for a in importance)
+    sureness = [a.confidence for a in translations.alternatives("輸入", "ja", "en")]
+    assert sureness == sorted(sureness, reverse=True) and sureness[0] == 1.0
+
+
+@pytest.mark.parametrize(("word", "source", "target", "wanted", "not_wanted"), [
+    ("汽车", "zh", "ja", "自動車", "汽車"),  # "car" in Chinese, "steam train" in Japanese
+    ("手纸", "zh", "ja", "トイレットペーパー", "手紙"),  # toilet paper, not a letter
+    ("手紙", "ja", "zh", "信", "手纸"),
+    ("勉強", "ja", "zh", None, "勉强"),  # studying, not "reluctantly"
+    ("募集", "ja", "zh", "募集", "征兵"),  # both dictionaries know it as raising or collecting: taken directly
+    ("投資", "ja", "zh", "投资", None),
+])
+def test_chinese_and_japanese_words_written_alike_are_read_across_only_when_they_mean_the_same(
+        translations: Translations, word: str, source: str, target: str, wanted: str | None,
+        not_wanted: str | None) -> None:
+    found = [a.text for a in translations.alternatives(word, source, target)]
+    assert found and (wanted is None or wanted in found), found
+    assert not_wanted not in found
+
+
+def test_a_title_is_rendered_only_when_the_dictionary_knows_all_of_it(translations: Translations) -> None:
+    dictionary = translations.dictionary
+    assert dictionary.rendering("汽车零部件供应商", "zh", "en") == "auto parts supplier"
+    assert dictionary.rendering("CNC机床出口", "zh", "en") is not None  # a code reads the same anywhere
+    # A name the dictionary does not know (华晨, 金杯) would come out half glossed: no rendering.
+    assert dictionary.rendering("沈阳华晨金杯汽车有限公司", "zh", "en") is None
+    assert dictionary.rendering("日文机床施工单位求代理商为cnc机械于辽宁", "zh", "en") is None
+    # Both are still translated for search, and marked: searched, not shown.
+    named = Document(url="https://a.example.cn/n", title="沈阳华晨金杯汽车有限公司", body="汽车。", lang="zh")
+    known = Document(url="https://a.example.cn/k", title="汽车零部件供应商", body="汽车。", lang="zh")
+    for doc in (named, known):
+        translations.translate_document(doc)
+    assert "car" in named.translations["en"].title and not named.translations["en"].readable
+    assert known.translations["en"].readable and known.translations["en"].machine
+    # Snippets follow the same rule.
+    assert translations.translate_text("汽车零部件供应商", "zh", "en") == "auto parts supplier"
+    assert translations.translate_text("沈阳华晨金杯汽车有限公司", "zh", "en") is None
+
+
+@pytest.mark.translated
+def test_the_api_shows_a_translated_title_only_when_it_reads_well(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from operations.app import App
+    from query_api.app import create_app
+
+    pages = [{"url": "https://a.example.cn/known", "lang": "zh", "title": "汽车零部件供应商", "body": "汽车零部件。",
+              "categories": [8], "services": ["agent"]},
+             {"url": "https://a.example.cn/named", "lang": "zh", "title": "沈阳华晨金杯汽车有限公司",
+              "body": "汽车零部件。", "categories": [8], "services": ["agent"]},
+             {"url": "https://a.example.cn/given", "lang": "zh", "title": "汽车零部件合资", "title_en": "Auto parts JV",
+              "body": "汽车零部件。"}]
+    data = tmp_path / "data"
+    assert run(data, "import", str(write_jsonl(tmp_path / "p.jsonl", pages))).returncode == 0
+    client = TestClient(create_app(App(Settings(data_dir=data))), base_url="http://localhost")
+    results = client.get("/api/search", params={"q": "汽车零部件", "ui_lang": "en"}).json()["results"]
+    by_url = {r["url"]: r for r in results}
+    assert by_url["https://a.example.cn/known"]["title_translated"] == "auto parts supplier"
+    assert by_url["https://a.example.cn/known"]["title_machine_translated"] is True
+    # A half-glossed name is not shown; the original title is, with the names of its category
+    # and services in the reader's language beside it.
+    named = by_url["https://a.example.cn/named"]
+    assert named["title_translated"] is None and named["title"]["text"] == "沈阳华晨金杯汽车有限公司"
+    assert named["categories"] == [{"id": 8, "name": "Automobile and parts"}] and named["services"] == ["agent"]
+    assert by_url["https://a.example.cn/given"]["title_translated"] == "Auto parts JV"
+    assert by_url["https://a.example.cn/given"]["title_machine_translated"] is False
+    stored = client.get("/api/documents/" + named["id"]).json()["translations"]["en"]
+    assert stored["machine"] is True and stored["readable"] is False
 
 
 def test_a_language_we_do_not_translate_is_left_as_written(translations: Translations) -> None:
@@ -247,7 +327,7 @@ def test_the_api_shows_how_a_query_was_translated(tmp_path: Path, monkeypatch: p
     body = client.get("/api/search", params={"q": "自動車部品"}).json()
     assert {r["url"] for r in body["results"]} >= {"https://c.example.com/auto", "https://a.example.cn/auto"}
     readings = body["query"]["plan"]["readings"]
-    assert {"lang": "en", "words": ["auto", "part"], "translated_from": "ja", "weight": 0.25} in readings
+    assert {"lang": "en", "words": ["auto", "part"], "translated_from": "ja", "weight": 0.25, "as_phrase": True} in readings
     assert any(n.startswith("自動車部品 also searched as") and "auto parts (en)" in n for n in body["query"]["notes"])
     off = client.get("/api/search", params={"q": "自動車部品", "translate": "false"}).json()
     assert [r["url"] for r in off["results"]] == ["https://b.example.jp/auto"]

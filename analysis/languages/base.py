@@ -59,6 +59,11 @@ class Language:
         """One word as the index keeps it (English: its stem)."""
         return token
 
+    def phrase_forms(self, exact: tuple[str, ...]) -> list[tuple[str, ...]]:
+        """The exact sequences a translated phrase is searched as: the exact stream keeps words
+        as written, so English adds the other number of the last word (auto part, auto parts)."""
+        return [exact]
+
     def words_of(self, tokens: list[str]) -> list[str]:
         """`word` for many words at once (a stemmer's batch call is faster)."""
         return [self.word(t) for t in tokens]

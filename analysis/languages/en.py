@@ -18,6 +18,22 @@ class English(Language):
         super().__init__()
         self._stems = EnglishStems()
 
+    def phrase_forms(self, exact: tuple[str, ...]) -> list[tuple[str, ...]]:
+        *head, last = exact
+        if last.endswith("ies") and len(last) > 4:
+            other = last[:-3] + "y"
+        elif last.endswith(("ches", "shes", "sses", "xes")):
+            other = last[:-2]
+        elif last.endswith("s") and not last.endswith("ss") and len(last) > 3:
+            other = last[:-1]
+        elif last.endswith("y") and len(last) > 2 and last[-2] not in "aeiou":
+            other = last[:-1] + "ies"
+        elif last.endswith(("ch", "sh", "ss", "x")):
+            other = last + "es"
+        else:
+            other = last + "s"
+        return [exact, (*head, other)]
+
     def word(self, token: str) -> str:
         return self._stems.stem(token)
 

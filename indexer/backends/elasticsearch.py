@@ -421,6 +421,10 @@ class ElasticsearchBackend:
             fields, exact = word_fields(plan.scope), exact_fields(plan.scope)
             readings: list[dict[str, Any]] = []
             for variant in plan.variants:
+                if variant.phrase:
+                    readings.append({"bool": {"should": [_sequence(f, variant.exact, b) for f, b in exact],
+                                              "boost": variant.weight}})
+                    continue
                 per_word = [{"bool": {"should": [_term(f, w, b) for f, b in fields]}} for w in variant.words]
                 readings.append({"bool": {"must": per_word, "boost": variant.weight}})
                 if variant.exact:

@@ -451,6 +451,11 @@ class EmbeddedBackend:
             fields, exact = word_fields(plan.scope), exact_fields(plan.scope)
             readings: list[tuple[Occur, Query]] = []
             for variant in plan.variants:
+                if variant.phrase:
+                    readings.append((Occur.Should, Query.boost_query(Query.boolean_query([
+                        (Occur.Should, Query.boost_query(self._sequence(f, variant.exact), b))
+                        for f, b in exact]), variant.weight)))
+                    continue
                 per_word = [
                     (Occur.Must, Query.boolean_query([
                         (Occur.Should, Query.boost_query(self._term(f, w), b)) for f, b in fields]))

@@ -5,7 +5,7 @@ content words) into a `Plan`; `plan.py` holds the plan's types, which are the ba
 `crosslingual.py` adds the readings a word gains from its translations.
 """
 
-from indexer.query.crosslingual import TRANSLATED_WEIGHTS, QueryTranslator, translate_query
+from indexer.query.crosslingual import TRANSLATED_WEIGHT, QueryTranslator, translate_query
 from indexer.query.grammar import (
     MAX_NESTING,
     And,
@@ -35,7 +35,7 @@ from indexer.query.plan import (
 )
 from indexer.query.planner import SENTENCE_PREFERRED_SHARE, analyse_query
 
-__all__ = ["MAX_NESTING", "SENTENCE_PREFERRED_SHARE", "TRANSLATED_WEIGHTS", "AllOf", "AnalysedQuery", "And",
+__all__ = ["MAX_NESTING", "SENTENCE_PREFERRED_SHARE", "TRANSLATED_WEIGHT", "AllOf", "AnalysedQuery", "And",
            "AnyOf", "Everything", "MatchAll", "Node", "NoneOf", "Not", "Or", "Phrase", "PhraseMatch", "Plan",
            "QueryError", "QueryTranslator", "Scope", "Site", "SiteMatch", "TermMatch", "Word", "analyse_query",
            "clean_query", "is_plain", "parse", "translate_query"]

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from analysis import Analyser, QueryTermVariant
 from analysis.languages import INTERFACE_LANGUAGES
 from indexer.query.plan import AllOf, AnalysedQuery, AnyOf, Plan, TermMatch
 
 
+class Alternative(NamedTuple):
+    """One translation of a query word."""
+
+    text: str
+    confidence: float  # 0-1: how sure the translator is that the word means this
+    composed: bool = False  # glosses of the word's parts joined, not one translation of the whole
+
+
 class QueryTranslator(Protocol):
     """What cross-lingual search needs of a translator: a query word's translations, best first."""
 
-    def alternatives(self, term: str, source: str, target: str, limit: int = 3, whole: bool = False) -> list[str]:
-        """`whole`: only translations of the term as one unit (a phrase the dictionary knows)."""
+    def alternatives(self, term: str, source: str, target: str, limit: int = 3,
+                     whole: bool = False) -> list[Alternative]:
+        """Translations, best first, those under the translator's own confidence floor left out.
+        `whole`: only translations of the term as one unit (a phrase the dictionary knows)."""
         ...
 
     def translate_text(self, text: str, source: str, target: str) -> str | None:
@@ -21,7 +31,8 @@ class QueryTranslator(Protocol):
         ...
 
 
-TRANSLATED_WEIGHTS = (0.5, 0.35)  # a translated reading counts less than the word as typed
+TRANSLATED_WEIGHT = 0.5  # a sure translation counts half the word as typed; a less sure one less
+TRANSLATIONS_PER_LANGUAGE = 2
 
 
 def translate_query(query: AnalysedQuery, analyser: Analyser, translator: QueryTranslator) -> AnalysedQuery:
@@ -38,18 +49,24 @@ def translate_query(query: AnalysedQuery, analyser: Analyser, translator: QueryT
             for target in INTERFACE_LANGUAGES:
                 if target == source:
                     continue
-                alternatives = translator.alternatives(term, source, target, len(TRANSLATED_WEIGHTS), whole)
-                for rank, alternative in enumerate(alternatives):
+                alternatives = translator.alternatives(term, source, target, TRANSLATIONS_PER_LANGUAGE, whole)
+                for alternative, confidence, composed in alternatives:
                     if alternative.lower() == term.lower():
                         continue  # the same word in both scripts: already searched
                     for v in analyser.query_variants(alternative, target):
-                        # A reading scores the sum of its words: a two-word translation must not
-                        # outweigh the one word typed just by having two.
-                        weight = round(TRANSLATED_WEIGHTS[rank] / len(v.words), 3)
-                        reading = QueryTermVariant(target, v.words, (),
-                                                   weight, source)
-                        if all(reading.words != known.words for known in found):
-                            found.append(reading)
+                        # A reading scores about the sum of its words: a two-word translation must
+                        # not outweigh the one word typed just by having two.
+                        weight = round(TRANSLATED_WEIGHT * confidence / len(v.words), 3)
+                        # A translation of several words matches as that phrase only: "spare
+                        # parts" is not a page that says "parts" and, elsewhere, "spare". Glosses of
+                        # a word's parts joined are no phrase, and match word by word.
+                        if len(v.words) > 1 and not composed:
+                            phrases = [QueryTermVariant(target, v.words, form, weight, source, phrase=True)
+                                       for form in analyser.language(target).phrase_forms(v.exact)]
+                        else:
+                            phrases = [QueryTermVariant(target, v.words, (), weight, source)]
+                        if all(v.words != known.words for known in found):
+                            found.extend(phrases)
                             said.append(f"{alternative} ({target})")
                             highlights.append(alternative.lower())
                             highlights.extend(w for w in v.words if len(w) > 1)

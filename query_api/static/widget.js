@@ -27,7 +27,7 @@
       trySentence: "Describing what you need? Try key sentence mode.", onlyService: "Only", tips: "Try fewer or other words, another language, or all categories.",
       previous: "Previous page", next: "Next page", pageOf: (p, n) => `Page ${p} of ${n}`,
       error: "The search failed:", unreachable: "The search service cannot be reached.",
-      suggestions: "Suggestions", original: "Original title:", language: "Language", site: "Site", refine: "Refine",
+      suggestions: "Suggestions", original: "Original title:", machine: "machine translation", language: "Language", site: "Site", refine: "Refine",
       filterRemove: (v) => `Remove filter ${v}`,
     },
     zh: {
@@ -40,7 +40,7 @@
       trySentence: "想描述您的需求？请试试关键句检索。", onlyService: "只看", tips: "请尝试减少或更换关键词、换一种语言，或选择全部类别。",
       previous: "上一页", next: "下一页", pageOf: (p, n) => `第 ${p} 页，共 ${n} 页`,
       error: "检索失败：", unreachable: "无法连接检索服务。",
-      suggestions: "联想词", original: "原标题：", language: "语言", site: "网站", refine: "筛选",
+      suggestions: "联想词", original: "原标题：", machine: "机器翻译", language: "语言", site: "网站", refine: "筛选",
       filterRemove: (v) => `取消筛选 ${v}`,
     },
     ja: {
@@ -53,7 +53,7 @@
       trySentence: "ご要望を文章で探すなら、キーセンテンス検索をお試しください。", onlyService: "絞り込み：", tips: "言葉を減らすか変える、別の言語で探す、またはすべてのカテゴリーで探してみてください。",
       previous: "前のページ", next: "次のページ", pageOf: (p, n) => `${p} / ${n} ページ`,
       error: "検索に失敗しました：", unreachable: "検索サービスに接続できません。",
-      suggestions: "候補", original: "原題：", language: "言語", site: "サイト", refine: "絞り込み",
+      suggestions: "候補", original: "原題：", machine: "機械翻訳", language: "言語", site: "サイト", refine: "絞り込み",
       filterRemove: (v) => `絞り込み ${v} を解除`,
     },
   };
@@ -97,6 +97,7 @@
     .title a { color: var(--sme-accent, #0b5cad); }
     .snippet { margin: .15rem 0; }
     .meta { font-size: .85rem; color: var(--sme-muted, #4b5563); }
+    .machine { font-size: .8rem; color: var(--sme-muted, #4b5563); }
     mark { background: var(--sme-mark, #ffe58a); color: inherit; }
     .pager { display: flex; gap: .5rem; align-items: center; margin: 1rem 0; }
     .help { border-inline-start: 3px solid var(--sme-accent, #0b5cad); padding: .25rem .75rem; }
@@ -473,12 +474,22 @@
         link.setAttribute("lang", hit.lang);
       }
       title.append(link);
+      if (hit.title_translated && hit.title_machine_translated) {
+        title.append(element("span", { class: "machine", text: ` (${t.machine})` }));
+      }
       const snippet = element("div", { class: "snippet", lang: hit.lang }, highlighted(hit.snippet));
       const langName = (LANG_NAMES[hit.lang] || {})[this.language] || hit.lang;
       const meta = element("div", { class: "meta",
-        text: [hit.site, langName, ...hit.categories.map((c) => c.name), hit.published_at ? hit.published_at.slice(0, 10) : null]
+        text: [hit.site, langName, ...hit.categories.map((c) => c.name), ...this.serviceNames(hit.services),
+          hit.published_at ? hit.published_at.slice(0, 10) : null]
           .filter(Boolean).join(" · ") });
       return element("li", { class: "result" }, title, snippet, meta);
+    }
+
+    serviceNames(ids) {
+      // A title left in its own language still says what the page offers, in the reader's.
+      const services = this.labels ? this.labels.services : [];
+      return ids.map((id) => { const s = services.find((x) => x.id === id); return s ? (s.names[this.language] || id) : id; });
     }
 
     showFacets(facets) {
