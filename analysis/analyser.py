@@ -58,6 +58,7 @@ class QueryTermVariant:
     weight: float = 1.0  # below 1 for a translation of what the user typed
     translated_from: str = ""  # the language of the word this reading translates, if it is one
     phrase: bool = False  # matched only as its exact sequence, not word by word
+    related: bool = False  # another term of the word's thesaurus concept (textile → 纺织品)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ from functools import cached_property
 
 from analysis import Analyser
 from categories import Classifier
+from categories.thesaurus import Thesaurus
 from config import Settings
 from indexer.backends import Backend, open_backend
 from indexer.pipeline import Indexer, IndexWriter, load_translation_hook
@@ -57,7 +58,8 @@ class Engine:
         s = self.settings
         return SearchService(self.analyser, self.backend,
                              Limits(s.max_query_length, s.max_page_size, s.max_result_window),
-                             self.translations if s.translate else None, self.classifier)
+                             self.translations if s.translate else None, self.classifier,
+                             Thesaurus.load() if s.translate else None)
 
     def close(self) -> None:
         if "backend" in self.__dict__:

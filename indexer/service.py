@@ -6,6 +6,7 @@ The CLI and the HTTP API both call this, so a search means the same thing everyw
 from __future__ import annotations
 
 import difflib
+import functools
 import logging
 import time
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from typing import Literal
 
 from analysis import Analyser
 from categories import Classifier
+from categories.thesaurus import Thesaurus
 from indexer.backends.base import (
     Backend,
     BackendQuery,
@@ -35,6 +37,7 @@ from indexer.query import (
     clean_query,
     translate_query,
 )
+from indexer.query.related import RelatedTerms, add_related_terms
 
 log = logging.getLogger("smesearch.search")
 DID_YOU_MEAN_SIMILARITY = 0.7  # difflib ratio: one wrong letter in 7, or one wrong character in a 4-character CJK word
@@ -77,14 +80,22 @@ class Limits:
 
 class SearchService:
     def __init__(self, analyser: Analyser, backend: Backend, limits: Limits | None = None,
-                 translator: QueryTranslator | None = None, classifier: Classifier | None = None) -> None:
+                 translator: QueryTranslator | None = None, classifier: Classifier | None = None,
+                 thesaurus: Thesaurus | None = None) -> None:
         """With a translator, searches are cross-lingual unless a call says `translate=False`; with
+        a thesaurus, they also search a word's related terms (the same switch turns both off); with
         a classifier, a query whose words ask for one retrieval service says which."""
         self.analyser = analyser
         self.backend = backend
         self.limits = limits or Limits()
         self.translator = translator
         self.classifier = classifier
+        self.thesaurus = thesaurus
+
+    @functools.cached_property
+    def related(self) -> RelatedTerms | None:
+        """Built on the first search that needs it (0.3 s: every term analysed), not on start."""
+        return None if self.thesaurus is None else RelatedTerms(self.analyser, self.thesaurus)
 
     def analyse(self, text: str, mode: Mode = "keyword", lang: str = "", translate: bool = True) -> AnalysedQuery:
         query = analyse_query(self.analyser, text, mode, lang, self.limits.max_query_length)
@@ -94,6 +105,8 @@ class SearchService:
             except Exception as exc:  # translation enriches a search; it must never stop one
                 log.exception("query translation failed")
                 query.notes.append(f"the query was searched as typed: translation is unavailable ({exc})")
+        if translate and self.related is not None:
+            query = add_related_terms(query, self.related)
         return query
 
     def search(self, text: str, mode: Mode = "keyword", filters: SearchFilters | None = None,

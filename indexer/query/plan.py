@@ -89,6 +89,7 @@ def _describe(plan: Plan) -> object:
         return {"term": plan.source, "scope": plan.scope,
                 "readings": [{"lang": v.lang, "words": list(v.words)}
                              | ({"translated_from": v.translated_from, "weight": v.weight} if v.translated_from else {})
+                             | ({"related": True, "weight": v.weight} if v.related else {})
                              | ({"as_phrase": True} if v.phrase else {})
                              for v in plan.variants]}
     if isinstance(plan, PhraseMatch):
