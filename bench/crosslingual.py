@@ -32,6 +32,7 @@ from bench.common import OUT, machine
 from config.settings import Settings
 from indexer.backends.base import SearchFilters
 from indexer.document import Document
+from indexer.service import SearchService
 from operations.app import App
 
 DATA = Path(__file__).parent / "data"
@@ -56,7 +57,7 @@ def documents(rows: dict[str, dict[str, object]]) -> list[Document]:
             for key, row in rows.items()]
 
 
-def recall_table(app: App, concepts: list[dict[str, object]], rows: dict[str, dict[str, object]],
+def recall_table(search: SearchService, concepts: list[dict[str, object]], rows: dict[str, dict[str, object]],
                  translate: bool) -> dict[str, dict[str, float]]:
     """recall@10 averaged over concepts, by query language and then document language."""
     table: dict[str, dict[str, float]] = {}
@@ -69,7 +70,7 @@ def recall_table(app: App, concepts: list[dict[str, object]], rows: dict[str, di
                 if not relevant:
                     continue
                 query = concept["queries"][q_lang]  # type: ignore[index]
-                found = app.search.search(query, filters=SearchFilters(langs=[d_lang]), size=TOP, translate=translate)
+                found = search.search(query, filters=SearchFilters(langs=[d_lang]), size=TOP, translate=translate)
                 urls = {hit.document.url.rsplit("/", 1)[1] for hit in found.hits}
                 recalls.append(len(relevant & urls) / len(relevant))
             table[q_lang][d_lang] = round(sum(recalls) / len(recalls), 3)
@@ -101,10 +102,13 @@ def main() -> None:
         plain = App(Settings(data_dir=Path(tmp) / "plain", backend="embedded", translation_hook=""))
         try:
             app.indexer.index(documents(rows))
-            translated = recall_table(app, concepts, rows, translate=True)
-            query_as_typed = recall_table(app, concepts, rows, translate=False)
+            translated = recall_table(app.search, concepts, rows, translate=True)
+            # The same, without the trade thesaurus's related terms: what translation alone gives.
+            bare = SearchService(app.analyser, app.backend, translator=app.translations)
+            without_thesaurus = recall_table(bare, concepts, rows, translate=True)
+            query_as_typed = recall_table(app.search, concepts, rows, translate=False)
             plain.indexer.index(documents(rows))
-            untranslated = recall_table(plain, concepts, rows, translate=False)
+            untranslated = recall_table(plain.search, concepts, rows, translate=False)
             engine = app.translations.status()
         finally:
             app.close()
@@ -114,6 +118,8 @@ def main() -> None:
         "translation_engines": engine,
         "recall_at_10": translated, "by_document_language": summary(translated),
         "pair_ratio_to_monolingual": pair_ratios(translated),
+        "pair_ratio_without_thesaurus": pair_ratios(without_thesaurus),
+        "by_document_language_without_thesaurus": summary(without_thesaurus),
         "recall_at_10_query_translation_off": query_as_typed,
         "recall_at_10_no_translation_anywhere": untranslated,
         "by_document_language_no_translation_anywhere": summary(untranslated),

@@ -39,8 +39,9 @@ import lxml.html
 from bench.common import OUT, machine
 from config.settings import Settings
 from crawler.demo_network import content
-from indexer.backends.base import SearchFilters
+from indexer.backends.base import BackendQuery, SearchFilters
 from indexer.document import Document
+from indexer.query import AnyOf, analyse_query
 from operations.app import App
 
 DATA = Path(__file__).parent / "data"
@@ -168,6 +169,27 @@ def evaluate(app: App, queries: list[dict[str, object]], items: dict[str, Item])
     }
 
 
+def sentence_against_bm25(app: App, queries: list[dict[str, object]], items: dict[str, Item]) -> dict[str, object]:
+    """Each query searched as a key sentence, beside a plain BM25 ranking of the same content
+    words in the same run (no bonus for holding most of them, no translation, no related terms),
+    and the key sentence without translation, to see what each part adds."""
+    scores: dict[str, list[float]] = {"sentence": [], "sentence_no_translation": [], "bm25": []}
+    for query in queries:
+        judged = relevant(query, list(items.values()))
+        if not judged:
+            continue
+        text = str(query["query"])
+        for name, translate in (("sentence", True), ("sentence_no_translation", False)):
+            hits = app.search.search(text, mode="sentence", size=TOP, translate=translate).hits
+            scores[name].append(ndcg([h.document.url for h in hits], judged))
+        plan = analyse_query(app.analyser, text, "sentence", "", 1200).plan
+        if isinstance(plan, AnyOf):
+            plan = AnyOf(plan.children, 1)
+        hits = app.backend.search(BackendQuery(plan, SearchFilters(), 0, TOP, facets=False)).hits
+        scores["bm25"].append(ndcg([h.document.url for h in hits], judged))
+    return {name: round(sum(values) / len(values), 3) for name, values in scores.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="quality", help="name of the JSON written to bench/out/")
@@ -179,7 +201,8 @@ def main() -> None:
         app = App(Settings(data_dir=Path(tmp), backend="embedded"))
         try:
             app.indexer.index([doc for doc, _ in corpus])
-            result = {"machine": machine(), "documents": len(corpus), **evaluate(app, queries, items)}
+            result = {"machine": machine(), "documents": len(corpus), **evaluate(app, queries, items),
+                      "sentence_mode_ndcg10_against_bm25": sentence_against_bm25(app, queries, items)}
         finally:
             app.close()
     OUT.mkdir(exist_ok=True)

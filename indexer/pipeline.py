@@ -20,6 +20,7 @@ from indexer.document import Document
 
 LANG_SAMPLE_CHARS = 2000
 POOL_STOP_GRACE_S = 30.0  # a chunk is analysed in well under a second; longer means a stuck worker
+POOL_MANAGER_GRACE_S = 10.0  # once its workers are gone, the manager thread closes its queues and ends
 
 log = logging.getLogger(__name__)
 
@@ -251,8 +252,9 @@ def stop_analysis_pool(pool: ProcessPoolExecutor, grace_s: float = POOL_STOP_GRA
     hangs since: gh-94440, gh-105829, gh-125451, gh-132969). The workers are joined here instead,
     which also lets the manager thread see them gone.
     """
-    # No public handle on the workers before Python 3.14's `kill_workers`.
+    # No public handle on the workers or the manager thread before Python 3.14's `kill_workers`.
     workers = list((getattr(pool, "_processes", None) or {}).values())
+    manager: threading.Thread | None = getattr(pool, "_executor_manager_thread", None)
     pool.shutdown(wait=False, cancel_futures=True)
     deadline = time.monotonic() + grace_s
     for worker in workers:
@@ -263,3 +265,7 @@ def stop_analysis_pool(pool: ProcessPoolExecutor, grace_s: float = POOL_STOP_GRA
         worker.join(5)
     if stuck:
         log.warning("%d analysis worker(s) did not stop within %.0f s and were killed", len(stuck), grace_s)
+    if manager is not None:
+        manager.join(POOL_MANAGER_GRACE_S)
+        if manager.is_alive():
+            log.warning("the analysis pool's manager thread has not finished; this process may be slow to exit")

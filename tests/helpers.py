@@ -118,3 +118,19 @@ def flattened(routes: list[Any]) -> list[Any]:
         inner = getattr(route, "original_router", None)
         out += flattened(list(inner.routes)) if inner is not None else [route]
     return out
+
+
+def touch_and_sleep(marker: str, seconds: float) -> None:
+    """A pool task that says it has started (the marker file) and then does not finish."""
+    Path(marker).touch()
+    time.sleep(seconds)
+
+
+def process_running(pid: int) -> bool:
+    """Whether a process exists and is not a zombie (which `Process.is_alive` cannot tell once
+    another thread has reaped it)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state not in ("Z", "X")

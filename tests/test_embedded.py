@@ -21,7 +21,7 @@ from indexer.document import SERVICES, Document
 from indexer.pipeline import Indexer, stop_analysis_pool
 from indexer.service import SearchService
 from indexer.sqlite_readers import ThreadConnections
-from tests.helpers import doc, run
+from tests.helpers import doc, process_running, run, touch_and_sleep
 
 
 def test_a_serving_process_sees_what_an_importer_commits(analyser: Analyser, tmp_path: Path) -> None:
@@ -199,17 +199,22 @@ def test_reindex_analyses_in_worker_processes_and_keeps_every_document(analyser:
         backend.close()
 
 
-def test_stopping_the_analysis_pool_is_bounded_and_kills_a_stuck_worker() -> None:
+def test_stopping_the_analysis_pool_is_bounded_and_kills_a_stuck_worker(tmp_path: Path) -> None:
     busy = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
-    assert busy.submit(abs, -1).result(timeout=60) == 1  # the worker is up
-    busy.submit(time.sleep, 600)  # and now stuck in a task that will not finish
+    marker = tmp_path / "started"
+    busy.submit(touch_and_sleep, str(marker), 600)  # a task that will not finish
+    deadline = time.monotonic() + 60
+    while not marker.exists():  # running in the worker, not just queued (queued ones are cancelled)
+        assert time.monotonic() < deadline, "the pool's worker never started the task"
+        time.sleep(0.05)
     (worker,) = busy._processes.values()
     started = time.monotonic()
     stop_analysis_pool(busy, grace_s=1)
-    assert time.monotonic() - started < 15 and not worker.is_alive()
+    assert time.monotonic() - started < 15 and not process_running(worker.pid)
 
     idle = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
     assert idle.submit(abs, -2).result(timeout=60) == 2
     (worker,) = idle._processes.values()
+    started = time.monotonic()
     stop_analysis_pool(idle, grace_s=60)  # an idle worker takes its stop sentinel and exits by itself
-    assert worker.exitcode == 0
+    assert time.monotonic() - started < 30 and not process_running(worker.pid)
