@@ -54,6 +54,11 @@ class DataDir:
         return self.import_root or self.root / "imports"
 
     @property
+    def listings(self) -> Path:
+        """Enterprises' needs and offers, with their owner tokens hashed (`matching.store`)."""
+        return self.root / "listings.sqlite"
+
+    @property
     def search_log(self) -> Path:
         return self.root / "search_log.sqlite"
 

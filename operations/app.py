@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from engine import Engine
+from matching import Listings, Matcher
 from operations.operators import OperatorKeys
 from operations.searchlog import SearchLog
 from scheduler.schedules import ScheduleBook
@@ -21,6 +22,14 @@ class App(Engine):
     @cached_property
     def operators(self) -> OperatorKeys:
         return OperatorKeys(self.settings.paths.operator_keys)
+
+    @cached_property
+    def listings(self) -> Listings:
+        return Listings(self)
+
+    @cached_property
+    def matcher(self) -> Matcher:
+        return Matcher(self.listings)
 
     @cached_property
     def run_store(self) -> RunStore:

@@ -23,7 +23,7 @@ from indexer.backends.base import BackendError
 from indexer.query import QueryError
 from operations.app import App
 from operations.service import Conflict, NotFound, OperationFailed
-from query_api import admin, health, pages, public
+from query_api import admin, health, listings, pages, public
 from query_api.deps import problem
 from query_api.guards import HostCheck, RequestLimits
 from query_api.metrics import index_gauges
@@ -110,6 +110,8 @@ def create_app(app: App) -> FastAPI:
     api.include_router(health.router)
     api.include_router(public.router(app))
     api.include_router(admin.router)
+    api.include_router(listings.router)
+    api.include_router(listings.admin_router)
 
     # Outermost first at run time: observation sees every answer, including the guards' refusals.
     if settings.cors_origins:

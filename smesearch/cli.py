@@ -15,16 +15,17 @@ import typer
 
 from config.settings import Settings
 from indexer.backends.base import BackendError
-from smesearch.commands import backups, crawl, index, operators, scheduling, serve, sources, translation
+from smesearch.commands import backups, crawl, index, listings, operators, scheduling, serve, sources, translation
 from smesearch.commands.common import EXIT_BACKEND, export_settings
 
 cli = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Search engine for SME market expansion: partners, agents, investment, capital, "
                        "purchasing and recruiting, in Chinese, Japanese and English.")
-for group in (index, backups, crawl, serve, translation, scheduling):
+for group in (index, backups, crawl, serve, translation, scheduling, listings):
     cli.add_typer(group.commands)
 cli.add_typer(translation.translation_cli, name="translation")
 cli.add_typer(operators.operators_cli, name="operators")
+cli.add_typer(listings.listings_cli, name="listings")
 cli.add_typer(sources.sources_cli, name="sources")
 cli.add_typer(scheduling.schedule_cli, name="schedule")
 cli.add_typer(scheduling.runs_cli, name="runs")

@@ -6,7 +6,7 @@ and searches through the search service, as the CLI and the API do.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,6 +20,7 @@ from indexer.pipeline import Indexer
 from indexer.query import QueryError
 from indexer.query.crosslingual import Alternative
 from indexer.service import SearchService
+from matching import Listing
 from tests.helpers import doc
 
 CORPUS = [
@@ -287,3 +288,21 @@ def test_translated_readings_find_other_languages_and_rank_below_the_words_as_ty
     assert cross.search("大连软件").hits == []
     # translate=False searches the words as typed only.
     assert [h.document.url for h in cross.search("合资", translate=False).hits] == ["https://a.example.cn/auto"]
+
+
+def test_listings_are_documents_of_their_own_group_found_filtered_and_withdrawn(
+        corpus: Indexer, backend: Backend, service: SearchService) -> None:
+    now = datetime.now(UTC)
+    need = Listing("0123456789abcdef", "need", "agent", "寻找日本刹车片代理商", "沈阳工厂生产刹车片，寻找日本代理商。",
+                   "沈阳刹车片有限公司", "sales@brake.example.cn", [8], "辽宁", "CN", "zh", now,
+                   now + timedelta(days=90))
+    corpus.index([need.document("https://portal.example.org")])
+    found = service.search("刹车片", filters=SearchFilters(groups=["listing"]))
+    assert urls(found) == ["https://portal.example.org/listings/0123456789abcdef"]
+    stored = found.hits[0].document
+    assert stored.services == ["agent"] and stored.categories == [8] and stored.source == "listings"
+    assert "sales@brake.example.cn" not in f"{stored.title} {stored.body} {stored.company}"
+    assert "listing" in {f[0] for f in service.search("刹车片").facets["group"]}
+    assert backend.delete_url(need.url("https://portal.example.org"))
+    backend.commit()
+    assert service.search("刹车片", filters=SearchFilters(groups=["listing"])).hits == []

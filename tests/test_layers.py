@@ -18,8 +18,8 @@ from indexer.backends import BACKENDS
 from indexer.backends.base import Backend
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ["smesearch", "query_api", "operations", "scheduler", "crawler", "engine", "translation", "indexer",
-            "categories", "analysis", "config"]
+PACKAGES = ["smesearch", "query_api", "operations", "scheduler", "matching", "crawler", "engine", "translation",
+            "indexer", "categories", "analysis", "config"]
 
 
 def sources_outside(*allowed: str) -> list[tuple[Path, str]]:

@@ -1,0 +1,148 @@
+"""Posting, changing and withdrawing listings: the store, the owner tokens, and the index kept
+in step (a listing is a document of group `listing`, found by search like any page)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from engine import Engine
+from matching.listing import DEFAULT_EXPIRY_DAYS, MAX_EXPIRY_DAYS, Listing, ListingDraft, ListingError
+from matching.store import ListingStore
+
+PURGE_AFTER = timedelta(days=30)  # an expired listing can still be renewed for this long, then it is deleted
+MAX_LISTINGS_PER_ADDRESS_PER_DAY = 10
+EDITABLE = ("kind", "service", "title", "description", "company", "contact_email", "categories", "region", "country")
+
+
+class OwnerTokenError(PermissionError):
+    """The owner token is missing (`missing`) or not this listing's."""
+
+    def __init__(self, missing: bool) -> None:
+        super().__init__("send the owner token given when the listing was posted: Authorization: Bearer <token>"
+                         if missing else "this owner token is not the listing's")
+        self.missing = missing
+
+
+class TooManyListings(ListingError):
+    """An address posted more listings today than the limit allows."""
+
+
+def hash_token(token: str) -> str:
+    # The token is 256 random bits, so a fast hash is enough: there is nothing to brute-force.
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class Listings:
+    def __init__(self, engine: Engine, store: ListingStore | None = None) -> None:
+        self.engine = engine
+        self.store = store or ListingStore(engine.settings.paths.listings)
+
+    @property
+    def base_url(self) -> str:
+        s = self.engine.settings
+        return s.public_base_url or f"http://{s.host}:{s.port}"
+
+    def post(self, draft: ListingDraft, now: datetime | None = None) -> tuple[Listing, str]:
+        """Store and index a new listing; its owner token is returned once and kept only hashed."""
+        now = now or datetime.now(UTC)
+        draft.validate()
+        recent = self.store.posted_since(draft.contact_email, now - timedelta(days=1))
+        if len(recent) >= MAX_LISTINGS_PER_ADDRESS_PER_DAY:
+            raise TooManyListings("contact_email", f"an address may post {MAX_LISTINGS_PER_ADDRESS_PER_DAY} listings "
+                                                   "a day; try again tomorrow")
+        if any(r.title.strip() == draft.title.strip() and r.kind == draft.kind for r in self.store.posted_since(
+                draft.contact_email, now - timedelta(days=MAX_EXPIRY_DAYS))):
+            raise ListingError("title", "this address has already posted a listing with this title: renew or edit it")
+        lang = draft.lang or self.engine.analyser.identify(f"{draft.title}\n{draft.description}")
+        categories = draft.categories or self.engine.classifier.classify(draft.title, draft.description,
+                                                                         lang).categories
+        listing = Listing(secrets.token_hex(8), draft.kind, draft.service, draft.title.strip(),
+                          draft.description.strip(), draft.company.strip(), draft.contact_email, sorted(categories),
+                          draft.region.strip(), draft.country, lang, now,
+                          now + timedelta(days=draft.expires_in_days))
+        token = secrets.token_urlsafe(32)
+        self.store.add(listing, hash_token(token))
+        self._index(listing)
+        return listing, token
+
+    def get(self, listing_id: str, now: datetime | None = None) -> Listing | None:
+        """A listing anyone may see: not hidden, not expired."""
+        listing = self.store.get(listing_id)
+        return listing if listing is not None and listing.active(now) else None
+
+    def check_owner(self, listing_id: str, token: str | None) -> Listing:
+        listing = self.store.get(listing_id)
+        if listing is None:
+            raise KeyError(listing_id)
+        if not token:
+            raise OwnerTokenError(missing=True)
+        stored = self.store.owner_token_hash(listing_id) or ""
+        if not hmac.compare_digest(stored, hash_token(token)):  # timing-safe
+            raise OwnerTokenError(missing=False)
+        return listing
+
+    def update(self, listing_id: str, token: str | None, changes: dict[str, Any]) -> Listing:
+        listing = self.check_owner(listing_id, token)
+        unknown = sorted(set(changes) - set(EDITABLE))
+        if unknown:
+            raise ListingError(unknown[0], f"cannot be changed; these can: {', '.join(EDITABLE)}")
+        changed = replace(listing, **changes)
+        ListingDraft(changed.kind, changed.service, changed.title, changed.description, changed.company,
+                     changed.contact_email, changed.categories, changed.region, changed.country).validate()
+        self.store.update(changed)
+        self._index(changed)
+        return changed
+
+    def withdraw(self, listing_id: str, token: str | None) -> None:
+        listing = self.check_owner(listing_id, token)
+        self.store.delete(listing_id)
+        self._unindex(listing)
+
+    def renew(self, listing_id: str, token: str | None, days: int = DEFAULT_EXPIRY_DAYS,
+              now: datetime | None = None) -> Listing:
+        listing = self.check_owner(listing_id, token)
+        if not 1 <= days <= MAX_EXPIRY_DAYS:
+            raise ListingError("days", f"must be 1 to {MAX_EXPIRY_DAYS}")
+        renewed = replace(listing, expires_at=listing.renewed(days, now))
+        self.store.update(renewed)
+        self._index(renewed)
+        return renewed
+
+    def hide(self, listing_id: str, hidden: bool) -> Listing:
+        """An operator takes a listing out of search and matching, or puts it back."""
+        listing = self.store.get(listing_id)
+        if listing is None:
+            raise KeyError(listing_id)
+        changed = replace(listing, hidden=hidden)
+        self.store.update(changed)
+        self._index(changed)
+        return changed
+
+    def expire(self, now: datetime | None = None) -> int:
+        """Take expired listings out of the index, and delete those expired longer than the
+        grace period; the number deleted."""
+        now = now or datetime.now(UTC)
+        for listing in self.store.expired_before(now):
+            self._unindex(listing)
+        gone = self.store.expired_before(now - PURGE_AFTER)
+        for listing in gone:
+            self.store.delete(listing.id)
+        return len(gone)
+
+    def active(self, now: datetime | None = None) -> list[Listing]:
+        return [listing for listing in self.store.all() if listing.active(now)]
+
+    def _index(self, listing: Listing) -> None:
+        if not listing.active():
+            self._unindex(listing)
+            return
+        self.engine.indexer.index([listing.document(self.base_url)])
+
+    def _unindex(self, listing: Listing) -> None:
+        self.engine.writer.delete(listing.url(self.base_url))
+        self.engine.writer.commit()

@@ -1,0 +1,189 @@
+"""Listings and matching as an enterprise meets them through the API: post a need or an offer,
+keep the owner token, change, renew or withdraw it; see the complementary listings and pages
+in the other languages, best first, each with its reasons; bad input refused naming the field."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from config.settings import Settings
+from operations.app import App
+from query_api.app import create_app
+from tests.helpers import run, write_jsonl
+
+PAGES = [  # crawled enterprise pages: one announces that it wants agents (Table 9), one does not
+    {"url": "https://maker.example.jp/agents", "lang": "ja", "title": "ブレーキパッドの販売代理店を募集",
+     "body": "自動車用ブレーキパッドのメーカーです。中国での販売代理店を募集しています。", "services": ["agent"],
+     "categories": [8]},
+    {"url": "https://mill.example.cn/about", "lang": "zh", "title": "纺织厂简介", "body": "生产棉纱和面料。",
+     "categories": [1]},
+]
+
+
+def listing(**fields: Any) -> dict[str, Any]:
+    base = {"kind": "need", "service": "agent", "title": "寻找日本刹车片代理商", "company": "沈阳刹车片有限公司",
+            "description": "我公司生产汽车刹车片，寻找日本的代理商和经销商。", "contact_email": "sales@brake.example.cn"}
+    return base | fields
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[App]:
+    data = tmp_path / "data"
+    assert run(data, "import", str(write_jsonl(tmp_path / "pages.jsonl", PAGES))).returncode == 0
+    opened = App(Settings(data_dir=data, rate_limit="", search_cache_s=0))  # see each change at once
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def client(app: App) -> TestClient:
+    return TestClient(create_app(app), base_url="http://localhost")
+
+
+def post(client: TestClient, **fields: Any) -> dict[str, Any]:
+    answer = client.post("/api/listings", json=listing(**fields))
+    assert answer.status_code == 201, answer.text
+    return dict(answer.json())
+
+
+def test_a_posted_listing_is_classified_shown_without_its_address_and_found_by_search(client: TestClient) -> None:
+    created = post(client)
+    assert created["lang"] == "zh" and 8 in created["categories"] and len(created["owner_token"]) >= 40
+    shown = client.get(f"/api/listings/{created['id']}").json()
+    assert shown["title"] == "寻找日本刹车片代理商" and "contact_email" not in shown
+    assert "sales@brake.example.cn" not in client.get(f"/api/listings/{created['id']}").text
+    found = client.get("/api/search", params={"q": "刹车片 代理商", "group": "listing"}).json()["results"]
+    assert [r["url"].rsplit("/", 1)[1] for r in found] == [created["id"]]
+    # Markup is kept as text, never interpreted.
+    marked = post(client, title="<script>alert(1)</script> 代理商募集", contact_email="x@brake.example.cn")
+    assert client.get(f"/api/listings/{marked['id']}").json()["title"].startswith("<script>")
+
+
+@pytest.mark.parametrize(("fields", "status", "names"), [
+    ({"title": "x" * 201}, 422, "title"),
+    ({"contact_email": "not an address"}, 422, "contact_email"),
+    ({"country": "China"}, 422, "country"),
+    ({"categories": [12]}, 422, "categories"),
+    ({"service": "lunch"}, 422, "service"),
+    ({"expires_in_days": 400}, 422, "expires_in_days"),
+])
+def test_bad_fields_are_refused_naming_the_field(client: TestClient, fields: dict[str, Any], status: int,
+                                                   names: str) -> None:
+    answer = client.post("/api/listings", json=listing(**fields))
+    assert answer.status_code == status and names in answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+
+
+def test_the_same_listing_twice_and_too_many_from_one_address_are_refused(client: TestClient) -> None:
+    post(client)
+    again = client.post("/api/listings", json=listing())
+    assert again.status_code == 422 and "already posted" in again.json()["detail"]
+    for n in range(9):
+        post(client, title=f"寻找代理商 {n}")
+    flood = client.post("/api/listings", json=listing(title="one too many"))
+    assert flood.status_code == 429 and "a day" in flood.json()["detail"]
+
+
+def test_only_the_owner_token_changes_renews_or_withdraws_a_listing(client: TestClient) -> None:
+    created = post(client)
+    path = f"/api/listings/{created['id']}"
+    assert client.patch(path, json={"title": "新标题"}).status_code == 401
+    wrong = client.patch(path, json={"title": "新标题"}, headers={"Authorization": "Bearer wrong"})
+    assert wrong.status_code == 403
+    owner = {"Authorization": f"Bearer {created['owner_token']}"}
+    changed = client.patch(path, json={"title": "寻找日本离合器代理商"}, headers=owner)
+    assert changed.status_code == 200 and changed.json()["title"] == "寻找日本离合器代理商"
+    assert client.get("/api/search", params={"q": "离合器", "group": "listing"}).json()["total"] == 1
+    assert client.patch(path, json={"country": "Japan"}, headers=owner).status_code == 422
+    renewed = client.post(f"{path}/renew", json={"days": 200}, headers=owner).json()
+    assert datetime.fromisoformat(renewed["expires_at"]) > datetime.now(UTC) + timedelta(days=199)
+    assert client.delete(path, headers={"Authorization": "Bearer wrong"}).status_code == 403
+    assert client.delete(path, headers=owner).status_code == 204
+    assert client.get(path).status_code == 404
+    assert client.get("/api/search", params={"q": "离合器", "group": "listing"}).json()["total"] == 0
+
+
+def test_expired_and_hidden_listings_leave_search_and_matching(app: App, client: TestClient) -> None:
+    created = post(client)
+    app.listings.expire(datetime.now(UTC) + timedelta(days=91))
+    assert client.get(f"/api/listings/{created['id']}").status_code == 200  # still before its own expiry
+    later = datetime.now(UTC) + timedelta(days=91)
+    assert app.listings.get(created["id"], later) is None
+    # An operator hides a listing; it leaves search until shown again.
+    key = {"Authorization": f"Bearer {app.operators.add('moderator', 'admin')}"}
+    reader = {"Authorization": f"Bearer {app.operators.add('viewer', 'read')}"}
+    hidden = client.post(f"/api/admin/listings/{created['id']}/hidden", json={"hidden": True}, headers=key)
+    assert hidden.status_code == 200
+    assert client.get(f"/api/listings/{created['id']}").status_code == 404
+    assert client.get("/api/search", params={"q": "刹车片", "group": "listing"}).json()["total"] == 0
+    assert client.post(f"/api/admin/listings/{created['id']}/hidden", json={"hidden": False},
+                       headers=reader).status_code == 403
+    assert [row["id"] for row in client.get("/api/admin/listings", headers=reader).json()] == [created["id"]]
+    # Past its expiry and the grace period, a listing is deleted.
+    assert app.listings.expire(datetime.now(UTC) + timedelta(days=200)) == 1
+    assert app.listings.store.get(created["id"]) is None
+
+
+@pytest.mark.translated
+def test_a_need_meets_complementary_offers_and_pages_across_languages(client: TestClient) -> None:
+    need = post(client)  # a Chinese maker seeks agents in Japan
+    offer_ja = post(client, kind="offer", title="ブレーキ部品の代理店になります", company="東京商事",
+                    description="自動車のブレーキパッドを扱う販売代理店です。中国メーカーの製品を日本で販売します。",
+                    contact_email="info@tokyo.example.jp")
+    offer_en = post(client, kind="offer", title="Distributor of brake pads in Osaka", company="Osaka Trading",
+                    description="We distribute brake pads and auto parts and want to represent Chinese makers.",
+                    contact_email="hello@osaka.example.com")
+    other_need = post(client, title="寻找刹车片日本代理商", company="大连制动器厂",
+                      description="大连的刹车片工厂寻找日本代理商。", contact_email="a@dalian.example.cn")
+    capital = post(client, kind="need", service="capital", title="刹车片工厂寻求投资", company="沈阳刹车片厂",
+                   description="刹车片工厂寻求日本投资者。", contact_email="b@brake2.example.cn")
+    found = client.get(f"/api/listings/{need['id']}/matches").json()["matches"]
+    ids = [m["id"] for m in found]
+    assert {offer_ja["id"], offer_en["id"]} <= set(ids)
+    assert need["id"] not in ids and other_need["id"] not in ids  # not itself, not a need of the same side
+    assert capital["id"] not in ids  # another service
+    assert "https://maker.example.jp/agents" not in [m["url"] for m in found]  # a maker seeking agents too
+    first = next(m for m in found if m["id"] == offer_ja["id"])
+    assert first["kind"] == "listing" and first["reasons"]["translated"] is True
+    assert first["reasons"]["service"] == "agent" and 8 in first["reasons"]["categories"]
+    assert [m["score"] for m in found] == sorted((m["score"] for m in found), reverse=True)
+    # An offer to act as agent meets the crawled page of a maker that wants agents.
+    as_agent = client.get(f"/api/listings/{offer_ja['id']}/matches").json()["matches"]
+    assert any(m["kind"] == "page" and m["url"] == "https://maker.example.jp/agents" for m in as_agent)
+    assert need["id"] in [m["id"] for m in as_agent]
+    # An investor meets the enterprise seeking capital, through POST /api/match, nothing stored.
+    investor = client.post("/api/match", json={"kind": "offer", "service": "invest", "title": "Investor in auto parts",
+                                               "description": "We invest in brake pad and auto parts factories.",
+                                               "company": "Kansai Capital"}).json()["matches"]
+    assert [m["id"] for m in investor] == [capital["id"]]
+    assert client.get("/api/admin/listings").status_code == 401
+
+
+def test_the_cli_posts_lists_shows_matches_and_withdraws(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    added = run(data, "listings", "add", "--kind", "offer", "--service", "agent", "--title",
+                "Distributor of brake pads in Osaka", "--description", "We distribute brake pads in Japan.",
+                "--company", "Osaka Trading", "--email", "hello@osaka.example.com", "--country", "JP")
+    assert added.returncode == 0, added.stderr
+    listing_id, token = added.stdout.split()
+    assert "keep the owner token now" in added.stderr
+    assert listing_id in run(data, "listings", "list").stdout
+    shown = json.loads(run(data, "listings", "show", listing_id).stdout)
+    assert shown["country"] == "JP" and "contact_email" not in shown
+    matched = run(data, "match", "--kind", "need", "--service", "agent", "--title", "Seeking agents for brake pads",
+                  "--description", "A brake pad maker seeks distributors in Japan.", "--json")
+    assert [m["id"] for m in json.loads(matched.stdout)["matches"]] == [listing_id]
+    assert "no match yet" in run(data, "match", listing_id).stdout  # an offer to act as agent: no maker seeks one yet
+    bad = run(data, "listings", "add", "--kind", "offer", "--service", "agent", "--title", "x", "--description", "y",
+              "--company", "z", "--email", "nope")
+    assert bad.returncode == 1 and "contact_email" in bad.stderr
+    assert run(data, "listings", "withdraw", listing_id, "--token", "wrong").returncode == 1
+    assert run(data, "listings", "withdraw", listing_id, "--token", token).returncode == 0
+    assert run(data, "listings", "show", listing_id).returncode == 1
