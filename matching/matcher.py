@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from indexer.backends.base import SearchFilters
 from indexer.document import Document
-from matching.listing import COMPLEMENT, LISTING_SOURCE
+from matching.listing import COMPLEMENT, LISTING_SOURCE, Listing
 from matching.service import Listings
 
 CANDIDATES = 50  # searched per match request; the best `limit` of them are kept
@@ -63,10 +63,11 @@ class Matcher:
                                                          groups=["shenyang", "liaoning", "national", "japan", "other"]))
             hits += [h for h in makers.hits if all(h.document.id != k.document.id for k in hits)]
         terms = [t for t in found.query.highlight_terms if len(t) > 1]
+        listed = self.listings.store.get_many([_listing_id(h.document) for h in hits if _is_listing(h.document)])
         out: list[Match] = []
         for rank, hit in enumerate(hits):
             doc = hit.document
-            answer = self._answer(subject, doc, now)
+            answer = self._answer(subject, doc, listed, now)
             if answer is None:
                 continue
             kind, match_id, service = answer
@@ -84,13 +85,13 @@ class Matcher:
         out.sort(key=lambda m: -m.score)
         return out[:limit]
 
-    def _answer(self, subject: Subject, doc: Document, now: datetime) -> tuple[str, str, str] | None:
+    def _answer(self, subject: Subject, doc: Document, listed: dict[str, Listing],
+                now: datetime) -> tuple[str, str, str] | None:
         """(kind, id, service) when `doc` answers `subject`; None when it does not (a listing of
         the same side, an expired or hidden one, the subject itself)."""
         wanted = COMPLEMENT[subject.service]
-        if doc.source == LISTING_SOURCE and doc.group == "listing":
-            listing_id = doc.url.rstrip("/").rsplit("/", 1)[-1]
-            other = self.listings.store.get(listing_id)
+        if _is_listing(doc):
+            other = listed.get(_listing_id(doc))
             if other is None or other.id == subject.id or not other.active(now):
                 return None
             if other.service not in wanted or (other.service == subject.service and other.kind == subject.kind):
@@ -104,3 +105,11 @@ class Matcher:
         if subject.service == "purchase" and set(doc.categories) & set(subject.categories):
             return "page", doc.id, "purchase"
         return None
+
+
+def _is_listing(doc: Document) -> bool:
+    return doc.source == LISTING_SOURCE and doc.group == "listing"
+
+
+def _listing_id(doc: Document) -> str:
+    return doc.url.rstrip("/").rsplit("/", 1)[-1]

@@ -62,6 +62,15 @@ class ListingStore:
             row = db.execute(f"SELECT {', '.join(_COLUMNS)} FROM listing WHERE id = ?", (listing_id,)).fetchone()
         return _listing(row) if row else None
 
+    def get_many(self, listing_ids: list[str]) -> dict[str, Listing]:
+        """Several listings in one read (a match request looks up every candidate listing)."""
+        if not listing_ids:
+            return {}
+        with self._db() as db:
+            rows = db.execute(f"SELECT {', '.join(_COLUMNS)} FROM listing WHERE id IN "
+                              f"({', '.join('?' * len(listing_ids))})", listing_ids).fetchall()
+        return {str(row[0]): _listing(row) for row in rows}
+
     def owner_token_hash(self, listing_id: str) -> str | None:
         with self._db() as db:
             row = db.execute("SELECT owner_token_hash FROM listing WHERE id = ?", (listing_id,)).fetchone()
