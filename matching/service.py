@@ -70,6 +70,25 @@ class Listings:
         self._index(listing)
         return listing, token
 
+    def post_many(self, drafts: list[ListingDraft], now: datetime | None = None) -> list[Listing]:
+        """Store and index many listings in one index write (the demo's samples); their owner
+        tokens are made and thrown away, so only operators can hide them."""
+        now = now or datetime.now(UTC)
+        posted: list[Listing] = []
+        for draft in drafts:
+            draft.validate()
+            lang = draft.lang or self.engine.analyser.identify(f"{draft.title}\n{draft.description}")
+            categories = draft.categories or self.engine.classifier.classify(draft.title, draft.description,
+                                                                             lang).categories
+            listing = Listing(secrets.token_hex(8), draft.kind, draft.service, draft.title.strip(),
+                              draft.description.strip(), draft.company.strip(), draft.contact_email,
+                              sorted(categories), draft.region.strip(), draft.country, lang, now,
+                              now + timedelta(days=draft.expires_in_days))
+            self.store.add(listing, hash_token(secrets.token_urlsafe(32)))
+            posted.append(listing)
+        self.engine.indexer.index([listing.document(self.base_url) for listing in posted])
+        return posted
+
     def get(self, listing_id: str, now: datetime | None = None) -> Listing | None:
         """A listing anyone may see: not hidden, not expired."""
         listing = self.store.get(listing_id)

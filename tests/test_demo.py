@@ -76,6 +76,12 @@ def test_demo_crawls_the_demo_network_and_answers_in_three_languages(tmp_path: P
         assert search(q="汽车零部件", translate="false", lang="en")["total"] < search(q="汽车零部件", lang="en")["total"]
         # Big5 pages were decoded, and their Traditional script is found by a Simplified query.
         assert search(q="台湾中小企业名录", source="demo-taiwan")["total"] >= 1
+        # The sample needs and offers are posted, found by search, and matched across languages.
+        assert search(q="-nothingmatchesthis", group="listing")["total"] >= 60
+        example = output.split("/api/listings/")[1].split("/matches")[0]
+        matches = get(f"{base}/api/listings/{example}/matches")["matches"]
+        assert {m["lang"] for m in matches if m["kind"] == "listing"} >= {"ja", "en"}
+        assert all(m["url"].startswith(base) for m in matches if m["kind"] == "listing")
     finally:
         proc.terminate()
         proc.wait(timeout=30)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from importlib import resources
 from pathlib import Path
@@ -11,6 +12,7 @@ import typer
 
 from crawler.catalog import load_catalog
 from indexer.backends.base import BackendError
+from matching import ListingDraft
 from operations.app import App
 from smesearch.commands.common import (
     EXIT_BACKEND,
@@ -56,15 +58,21 @@ def demo(
             raise fail(f"{failed} demo crawls failed", EXIT_CRAWL_FAILED)
         # From here on the demo catalog is the catalog: for the API, the console and the crawls
         # the scheduler starts.
-        ctx.obj = settings = settings.model_copy(update={"catalog": catalog})
+        host, port = host or settings.host, port or settings.port
+        # The listings' links name the address the demo serves on.
+        ctx.obj = settings = settings.model_copy(update={"catalog": catalog, "host": host, "port": port})
         export_settings(settings)
         app = open_app(ctx)
-        host, port = host or settings.host, port or settings.port
         typer.echo(f"demo index: {app.backend.stats().documents} documents in {settings.data_dir}")
         typer.echo(f"search API: http://{host}:{port}/api/search?q=汽车零部件  (docs at /docs)")
         typer.echo(f"portal:     http://{host}:{port}/   embedding: /embed   operators: /admin")
         if not app.operators.list():
             typer.echo(f"operator key (admin, shown once): {app.operators.add('demo', 'admin')}")
+        if not app.listings.store.all():
+            posted = app.listings.post_many(sample_listings())
+            example = next(listing for listing in posted if listing.kind == "need" and listing.lang == "zh")
+            typer.echo(f"demo listings: {len(posted)} needs and offers; matches of one: "
+                       f"http://{host}:{port}/api/listings/{example.id}/matches")
         from scheduler.service import SchedulerService
 
         scheduled = schedule_from_catalog(app, load_catalog(catalog).sources)
@@ -77,6 +85,15 @@ def demo(
             service.stop()
     finally:
         network.stop()
+
+
+def sample_listings() -> list[ListingDraft]:
+    """The demo's needs and offers (smesearch/demo_data/sample_listings.jsonl: every service, in
+    zh, ja and en, contact addresses at example.* hosts)."""
+    text = resources.files("smesearch").joinpath("demo_data/sample_listings.jsonl").read_text("utf-8")
+    rows = [json.loads(line) for line in text.splitlines() if line.strip()]
+    return [ListingDraft(r["kind"], r["service"], r["title"], r["description"], r["company"], r["contact_email"],
+                         r["categories"], lang=r["lang"]) for r in rows]
 
 
 @commands.command()
