@@ -72,6 +72,11 @@ class Settings(BaseSettings):
     run_time_limit_s: int = 3600  # a run still going after this is killed and failed
     scheduler_lease_s: float = 30.0  # a source lock not renewed for this long is taken over
     alert_failures: int = 3  # consecutive failed runs that raise an alert
+    # Mail to listing owners (interest relayed to them): smtp://user:password@host:587 (STARTTLS),
+    # smtps://... (TLS from the start) or smtp://host:25 (plain, for a local relay); empty keeps
+    # every message in the outbox until one is set.
+    smtp_url: str = ""
+    mail_from: str = "smesearch@localhost"
     alert_webhook_url: str = ""  # alerts are POSTed here as JSON
     alert_webhook_allow_private: bool = False
     # Identical searches within this many seconds are answered from a per-worker cache, so a page

@@ -23,6 +23,7 @@ COMPLEMENT: dict[str, tuple[str, ...]] = {
     "tie_up": ("tie_up",), "agent": ("agent",), "invest": ("capital",), "capital": ("invest",),
     "purchase": ("purchase",), "recruit": ("recruit",),
 }
+MAX_MESSAGE_CHARS = 2000
 _EMAIL = re.compile(r"^[^@\s<>\"']{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})+$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
@@ -34,6 +35,10 @@ class ListingError(ValueError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+def is_email(text: str) -> bool:
+    return bool(_EMAIL.match(text))
 
 
 @dataclass(slots=True)
@@ -64,7 +69,7 @@ class ListingDraft:
                 raise ListingError(name, "is required")
             if len(value) > limit:
                 raise ListingError(name, f"is {len(value)} characters long; the limit is {limit}")
-        if not _EMAIL.match(self.contact_email):
+        if not is_email(self.contact_email):
             raise ListingError("contact_email", "is not an e-mail address")
         if self.country and not _COUNTRY.match(self.country):
             raise ListingError("country", "must be an ISO 3166-1 alpha-2 code such as CN, JP or US")

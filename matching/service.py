@@ -11,11 +11,21 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from engine import Engine
-from matching.listing import DEFAULT_EXPIRY_DAYS, MAX_EXPIRY_DAYS, Listing, ListingDraft, ListingError
+from matching.listing import (
+    DEFAULT_EXPIRY_DAYS,
+    MAX_EXPIRY_DAYS,
+    MAX_MESSAGE_CHARS,
+    Listing,
+    ListingDraft,
+    ListingError,
+    is_email,
+)
+from matching.mail import Outbox, SendReport
 from matching.store import ListingStore
 
 PURGE_AFTER = timedelta(days=30)  # an expired listing can still be renewed for this long, then it is deleted
 MAX_LISTINGS_PER_ADDRESS_PER_DAY = 10
+MAX_INTEREST_PER_ADDRESS_PER_DAY = 20
 EDITABLE = ("kind", "service", "title", "description", "company", "contact_email", "categories", "region", "country")
 
 
@@ -41,6 +51,8 @@ class Listings:
     def __init__(self, engine: Engine, store: ListingStore | None = None) -> None:
         self.engine = engine
         self.store = store or ListingStore(engine.settings.paths.listings)
+        settings = engine.settings
+        self.outbox = Outbox(settings.paths.listings, settings.smtp_url, settings.mail_from)
 
     @property
     def base_url(self) -> str:
@@ -131,6 +143,31 @@ class Listings:
         self.store.update(renewed)
         self._index(renewed)
         return renewed
+
+    def express_interest(self, listing_id: str, message: str, contact_email: str, own_listing_id: str = "",
+                         now: datetime | None = None) -> SendReport:
+        """Relay an enterprise's interest to a listing's owner by e-mail, the sender's address as
+        Reply-To: the owner's address is never shown, and the sender's only to the owner."""
+        now = now or datetime.now(UTC)
+        listing = self.get(listing_id, now)
+        if listing is None:
+            raise KeyError(listing_id)
+        if not is_email(contact_email):
+            raise ListingError("contact_email", "is not an e-mail address")
+        text = message.strip()
+        if not text or len(text) > MAX_MESSAGE_CHARS:
+            raise ListingError("message", f"must be 1 to {MAX_MESSAGE_CHARS} characters")
+        if self.outbox.written_by(contact_email, now - timedelta(days=1)) >= MAX_INTEREST_PER_ADDRESS_PER_DAY:
+            raise TooManyListings("contact_email", f"an address may send {MAX_INTEREST_PER_ADDRESS_PER_DAY} "
+                                                   "messages a day; try again tomorrow")
+        own = self.get(own_listing_id, now) if own_listing_id else None
+        body = (f"An enterprise is interested in your listing \"{listing.title}\"\n{listing.url(self.base_url)}\n\n"
+                f"Their message:\n\n{text}\n\n"
+                + (f"Their own listing: \"{own.title}\"\n{own.url(self.base_url)}\n\n" if own else "")
+                + "Reply to this e-mail to answer them. They do not see your address unless you reply.\n")
+        self.outbox.put(listing.contact_email, f"Interest in your listing: {listing.title}"[:200], body,
+                        reply_to=contact_email, now=now)
+        return self.outbox.send_due(now)
 
     def hide(self, listing_id: str, hidden: bool) -> Listing:
         """An operator takes a listing out of search and matching, or puts it back."""

@@ -15,6 +15,7 @@ from matching.listing import (
     MAX_COMPANY_CHARS,
     MAX_DESCRIPTION_CHARS,
     MAX_EXPIRY_DAYS,
+    MAX_MESSAGE_CHARS,
     MAX_REGION_CHARS,
     MAX_TITLE_CHARS,
 )
@@ -110,6 +111,16 @@ class MatchesOut(BaseModel):
     matches: list[MatchOut]
 
 
+class InterestIn(BaseModel):
+    message: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
+    contact_email: str = Field(max_length=254, description="where the owner's reply goes; shown only to the owner")
+    listing_id: str = Field("", pattern=r"^([0-9a-f]{16})?$", description="your own listing, to show the owner")
+
+
+class InterestOut(BaseModel):
+    relayed: bool = Field(description="handed to the mail server now; false: kept in the outbox and retried")
+
+
 class HiddenIn(BaseModel):
     hidden: bool
 
@@ -202,6 +213,17 @@ def renew_listing(listing_id: ListingId, app: AppDep, token: Annotated[str, Depe
         return listing_out(app.listings.renew(listing_id, token, days))
     except (OwnerTokenError, ListingError, KeyError) as exc:
         raise _refuse(exc) from None
+
+
+@router.post("/listings/{listing_id}/interest", status_code=202, response_model=InterestOut,
+             responses={**NOT_FOUND, 422: {"model": Problem}, 429: {"model": Problem}},
+             summary="Tell a listing's owner you are interested (relayed by e-mail; no address published)")
+def express_interest(listing_id: ListingId, body: InterestIn, app: AppDep) -> InterestOut:
+    try:
+        report = app.listings.express_interest(listing_id, body.message, body.contact_email, body.listing_id)
+    except (ListingError, KeyError) as exc:
+        raise _refuse(exc) from None
+    return InterestOut(relayed=report.sent > 0 and not report.error)
 
 
 @router.get("/listings/{listing_id}/matches", response_model=MatchesOut, responses=NOT_FOUND,

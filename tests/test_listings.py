@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from config.settings import Settings
 from operations.app import App
 from query_api.app import create_app
-from tests.helpers import run, write_jsonl
+from tests.helpers import free_port, run, write_jsonl
 
 PAGES = [  # crawled enterprise pages: one announces that it wants agents (Table 9), one does not
     {"url": "https://maker.example.jp/agents", "lang": "ja", "title": "ブレーキパッドの販売代理店を募集",
@@ -187,3 +187,62 @@ def test_the_cli_posts_lists_shows_matches_and_withdraws(tmp_path: Path) -> None
     assert run(data, "listings", "withdraw", listing_id, "--token", "wrong").returncode == 1
     assert run(data, "listings", "withdraw", listing_id, "--token", token).returncode == 0
     assert run(data, "listings", "show", listing_id).returncode == 1
+
+
+class Inbox:
+    """A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # the name aiosmtpd calls
+        from email import message_from_bytes, policy
+
+        self.messages.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content, policy=policy.default)))
+        return "250 OK"
+
+
+def test_interest_is_relayed_by_mail_and_waits_while_the_mail_server_is_down(tmp_path: Path) -> None:
+    from aiosmtpd.controller import Controller
+
+    port = free_port()
+    data = tmp_path / "data"
+    app = App(Settings(data_dir=data, rate_limit="", search_cache_s=0, smtp_url=f"smtp://127.0.0.1:{port}",
+                       mail_from="portal@example.org"))
+    client = TestClient(create_app(app), base_url="http://localhost")
+    try:
+        need = post(client)
+        interest = {"message": "We sell brake pads in Osaka. <b>Call us</b>", "contact_email": "buyer@osaka.example.jp"}
+        # The mail server is down: the message waits in the outbox, and the sender is told so.
+        waiting = client.post(f"/api/listings/{need['id']}/interest", json=interest)
+        assert waiting.status_code == 202 and waiting.json() == {"relayed": False}
+        assert app.listings.outbox.waiting() == 1
+        inbox = Inbox()
+        controller = Controller(inbox, hostname="127.0.0.1", port=port)
+        controller.start()
+        try:
+            # Not due yet (it waits a minute after a failure); then sent once, and only once.
+            assert app.listings.outbox.send_due().sent == 0
+            later = datetime.now(UTC) + timedelta(minutes=2)
+            assert app.listings.outbox.send_due(later).sent == 1 and app.listings.outbox.send_due(later).sent == 0
+            sent = client.post(f"/api/listings/{need['id']}/interest", json=interest | {"message": "Second note"})
+            assert sent.json() == {"relayed": True}
+        finally:
+            controller.stop()
+        assert len(inbox.messages) == 2
+        recipients, message = inbox.messages[0]
+        assert recipients == ["sales@brake.example.cn"] and message["Reply-To"] == "buyer@osaka.example.jp"
+        assert message["From"] == "portal@example.org" and "寻找日本刹车片代理商" in message["Subject"]
+        body = message.get_content()
+        assert "<b>Call us</b>" in body and f"/listings/{need['id']}" in body  # plain text, kept as written
+        assert "sales@brake.example.cn" not in body
+        bad = client.post(f"/api/listings/{need['id']}/interest", json=interest | {"contact_email": "nope"})
+        assert bad.status_code == 422 and "contact_email" in bad.text
+        assert client.post("/api/listings/0123456789abcdef/interest", json=interest).status_code == 404
+        for n in range(18):  # 20 a day from one address; the server is down again, so they wait
+            again = client.post(f"/api/listings/{need['id']}/interest", json=interest | {"message": f"{n}"})
+            assert again.status_code == 202
+        flood = client.post(f"/api/listings/{need['id']}/interest", json=interest)
+        assert flood.status_code == 429 and "a day" in flood.json()["detail"]
+    finally:
+        app.close()

@@ -29,11 +29,13 @@ PUBLIC = {
     "/api/documents/{doc_id}", "/api/sources", "/api/listings/{listing_id}/matches",
 }
 # Public routes that write, each guarded another way: posting a listing (limits per address, no
-# duplicates; tests/test_listings.py), changing one (its owner token), matching (stores nothing).
+# duplicates; tests/test_listings.py), changing one (its owner token), matching (stores nothing),
+# interest (relayed by mail, limits per address).
 PUBLIC_WRITES = {
     "/api/listings": {"POST"},
     "/api/listings/{listing_id}": {"GET", "PATCH", "DELETE"},
     "/api/listings/{listing_id}/renew": {"POST"},
+    "/api/listings/{listing_id}/interest": {"POST"},
     "/api/match": {"POST"},
 }
 

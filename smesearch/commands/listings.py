@@ -76,6 +76,15 @@ def listings_withdraw(ctx: typer.Context, listing_id: Annotated[str, typer.Argum
     typer.echo(f"withdrew {listing_id}")
 
 
+@listings_cli.command("send-mail")
+def listings_send_mail(ctx: typer.Context) -> None:
+    """Send the mail waiting in the outbox (interest relayed to listing owners); failures wait and are retried."""
+    report = open_app(ctx).listings.outbox.send_due()
+    typer.echo(f"sent {report.sent}, waiting {report.waiting}" + (f" ({report.error})" if report.error else ""))
+    if report.error:
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
 @commands.command("match")
 def match(ctx: typer.Context, listing_id: Annotated[str, typer.Argument(help="a posted listing's id")] = "",
           kind: Kind = "need", service: Service = "", title: Title = "", description: Description = "",
