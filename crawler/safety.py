@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from urllib.parse import urlsplit
 
 
 def private_address_reason(host: str) -> str | None:
@@ -50,3 +51,21 @@ def address_reason(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> st
     if address.is_private:
         return "a private network address"
     return None
+
+
+def public_url_problem(url: str) -> str | None:
+    """Why we will not send to `url` (not http(s), or a host that is or resolves to a private
+    address), or None when it is a public http(s) URL. Webhooks use it: posting to private
+    addresses is how a stranger who can name a URL reaches internal services."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "not an http(s) URL"
+    reason = private_address_reason(parts.hostname)
+    if reason is None:
+        try:
+            infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
+        except OSError as exc:
+            return f"a host that does not resolve ({exc})"
+        reasons = [address_reason(ipaddress.ip_address(info[4][0])) for info in infos]
+        reason = next((r for r in reasons if r), None)
+    return reason

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from engine import Engine
-from matching import Listings, Matcher
+from matching import Alerts, Listings, Matcher
 from operations.operators import OperatorKeys
 from operations.searchlog import SearchLog
 from scheduler.schedules import ScheduleBook
@@ -30,6 +30,10 @@ class App(Engine):
     @cached_property
     def matcher(self) -> Matcher:
         return Matcher(self.listings)
+
+    @cached_property
+    def alerts(self) -> Alerts:
+        return Alerts(self.matcher, self.settings.alert_webhook_allow_private)
 
     @cached_property
     def run_store(self) -> RunStore:

@@ -5,11 +5,12 @@ hide listings under /api/admin/listings."""
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Header, HTTPException, Path, Query, Response
+from fastapi import APIRouter, BackgroundTasks, Body, Depends, Header, HTTPException, Path, Query, Response
+from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 
 from categories.taxonomy import SERVICES
-from matching import Listing, ListingDraft, ListingError, Match, OwnerTokenError
+from matching import AlertError, Listing, ListingDraft, ListingError, Match, OwnerTokenError
 from matching.listing import (
     DEFAULT_EXPIRY_DAYS,
     MAX_COMPANY_CHARS,
@@ -121,6 +122,28 @@ class InterestOut(BaseModel):
     relayed: bool = Field(description="handed to the mail server now; false: kept in the outbox and retried")
 
 
+class AlertFilters(BaseModel):
+    category: int = Field(0, ge=0, le=11, description="0 = all categories")
+    service: ServiceId | None = None
+    lang: Literal["zh", "ja", "en"] | None = None
+    group: str | None = Field(None, max_length=40)
+
+
+class AlertIn(BaseModel):
+    listing_id: str = Field("", pattern=r"^([0-9a-f]{16})?$", description="new matches of this listing")
+    query: str = Field("", max_length=500, description="or: new results of this search")
+    filters: AlertFilters | None = Field(None, description="the search filters")
+    email: str = Field("", max_length=254, description="sent a confirmation link first (double opt-in)")
+    webhook_url: str = Field("", max_length=2000, description="or: POSTed as JSON; public addresses only")
+    lang: Literal["zh", "ja", "en"] = "en"
+
+
+class AlertCreated(BaseModel):
+    id: str
+    token: str = Field(description="shown once: it confirms or cancels the alert (/api/alerts/{id}/unsubscribe)")
+    confirmation: Literal["sent", "not needed"]
+
+
 class HiddenIn(BaseModel):
     hidden: bool
 
@@ -165,13 +188,14 @@ router = APIRouter(prefix="/api", tags=["listings"])
 
 @router.post("/listings", status_code=201, response_model=ListingCreated, summary="Post a need or an offer",
              responses={422: {"model": Problem}, 429: {"model": Problem, "description": "too many from this address"}})
-def post_listing(body: ListingIn, app: AppDep) -> ListingCreated:
+def post_listing(body: ListingIn, app: AppDep, background: BackgroundTasks) -> ListingCreated:
     draft = ListingDraft(body.kind, body.service, body.title, body.description, body.company, body.contact_email,
                          list(body.categories), body.region, body.country, body.lang, body.expires_in_days)
     try:
         listing, token = app.listings.post(draft)
     except ListingError as exc:
         raise _refuse(exc) from None
+    background.add_task(app.alerts.send_digests)  # the new listing may answer someone's alert
     return ListingCreated(id=listing.id, owner_token=token, expires_at=listing.expires_at.isoformat(),
                           categories=listing.categories, lang=listing.lang)
 
@@ -244,6 +268,41 @@ def match(body: ListingFields, app: AppDep, limit: Annotated[int, Query(ge=1, le
     categories = list(body.categories) or app.classifier.classify(body.title, body.description, lang).categories
     subject = Subject(body.kind, body.service, body.title, body.description, categories, lang)
     return matches_out(app.matcher.matches(subject, limit))
+
+
+@router.post("/alerts", status_code=201, response_model=AlertCreated, responses={422: {"model": Problem}},
+             summary="Be told of new matches of a listing, or new results of a search")
+def create_alert(body: AlertIn, app: AppDep) -> AlertCreated:
+    f = body.filters
+    filters: dict[str, object] = {} if f is None else {
+        "categories": [f.category] if f.category else [], "services": [f.service] if f.service else [],
+        "langs": [f.lang] if f.lang else [], "groups": [f.group] if f.group else []}
+    try:
+        alert, token = app.alerts.create(listing_id=body.listing_id, query=body.query, filters=filters,
+                                         email=body.email, webhook_url=body.webhook_url, lang=body.lang)
+    except AlertError as exc:
+        raise HTTPException(422, str(exc)) from None
+    return AlertCreated(id=alert.id, token=token, confirmation="sent" if body.email else "not needed")
+
+
+AlertId = Annotated[str, Path(pattern=r"^[0-9a-f]{16}$")]
+AlertToken = Annotated[str, Query(max_length=200, description="from the alert's e-mail or its creation")]
+
+
+@router.get("/alerts/{alert_id}/confirm", response_class=PlainTextResponse, responses={404: {"model": Problem}},
+            summary="Confirm an e-mail alert (the link in its confirmation e-mail)")
+def confirm_alert(alert_id: AlertId, token: AlertToken, app: AppDep) -> str:
+    if not app.alerts.confirm(alert_id, token):
+        raise HTTPException(404, "no such alert, or the link is not this alert's")
+    return "Confirmed: new matches will be sent at most once a day."
+
+
+@router.get("/alerts/{alert_id}/unsubscribe", response_class=PlainTextResponse, responses={404: {"model": Problem}},
+            summary="Stop an alert (the link in every digest)")
+def unsubscribe_alert(alert_id: AlertId, token: AlertToken, app: AppDep) -> str:
+    if not app.alerts.unsubscribe(alert_id, token):
+        raise HTTPException(404, "no such alert, or the link is not this alert's")
+    return "Unsubscribed: nothing more will be sent."
 
 
 admin_router = APIRouter(prefix="/api/admin", tags=["operators"], dependencies=[Depends(reader)])

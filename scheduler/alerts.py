@@ -7,16 +7,14 @@ attacker who edits settings reaches internal services: those are refused unless 
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import logging
-import socket
 import urllib.error
 import urllib.request
 from urllib.parse import urlsplit
 
 from config.settings import Settings
-from crawler.safety import address_reason, private_address_reason
+from crawler.safety import public_url_problem
 from scheduler.store import Alert, Run, RunStore
 
 log = logging.getLogger("smesearch.scheduler")
@@ -33,16 +31,12 @@ def check_webhook_url(url: str, allow_private: bool) -> None:
         raise WebhookError(f"the alert webhook must be an http(s) URL, not {url!r}")
     if allow_private:
         return
-    reason = private_address_reason(parts.hostname)
-    if reason is None:
-        try:
-            infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
-        except OSError as exc:
-            raise WebhookError(f"the alert webhook's host {parts.hostname} does not resolve: {exc}") from None
-        reasons = [address_reason(ipaddress.ip_address(info[4][0])) for info in infos]
-        reason = next((r for r in reasons if r), None)
-    if reason:
-        raise WebhookError(f"the alert webhook {url} is {reason}; set SMESEARCH_ALERT_WEBHOOK_ALLOW_PRIVATE=true "
+    problem = public_url_problem(url)
+    if problem and problem.startswith("a host that does not resolve"):
+        raise WebhookError(f"the alert webhook's host {parts.hostname} does not resolve: "
+                           f"{problem.split('(', 1)[1].rstrip(')')}")
+    if problem:
+        raise WebhookError(f"the alert webhook {url} is {problem}; set SMESEARCH_ALERT_WEBHOOK_ALLOW_PRIVATE=true "
                            "to post there")
 
 

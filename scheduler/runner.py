@@ -25,6 +25,7 @@ from crawler.runlock import EXIT_SOURCE_BUSY
 from crawler.state import CrawlState
 from engine import Engine
 from indexer.backends.base import BackendError
+from matching import send_match_digests
 from scheduler.alerts import check_alerts
 from scheduler.store import Run, RunStore
 
@@ -61,7 +62,20 @@ def execute(settings: Settings, store: RunStore, run: Run, owner: str) -> Run:
     finally:
         store.release(run.source, run.id)
     check_alerts(settings, store, finished)
+    if finished.status == "succeeded":
+        _send_match_digests(settings)
     return finished
+
+
+def _send_match_digests(settings: Settings) -> None:
+    """New pages may answer listings and searches someone asked to be told about."""
+    try:
+        report = send_match_digests(settings)
+    except Exception:  # the run succeeded; a digest that fails is tried again after the next one
+        log.exception("match digests were not sent")
+        return
+    if report is not None and report.alerts:
+        log.info("match digests: %d sent with %d new matches", report.alerts, report.matches)
 
 
 @contextlib.contextmanager

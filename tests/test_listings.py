@@ -246,3 +246,98 @@ def test_interest_is_relayed_by_mail_and_waits_while_the_mail_server_is_down(tmp
         assert flood.status_code == 429 and "a day" in flood.json()["detail"]
     finally:
         app.close()
+
+
+def test_an_alert_mail_reaches_the_mail_server_after_a_crawl_adds_a_matching_page(tmp_path: Path) -> None:
+    import re
+    import subprocess
+    import sys
+    from email.message import EmailMessage
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from threading import Thread
+
+    import yaml
+    from aiosmtpd.controller import Controller
+
+    from crawler.demo_network.server import Resource, SiteServer
+    from matching import AlertError
+
+    inbox = Inbox()
+    smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    smtp.start()
+    data = tmp_path / "data"
+    settings = Settings(data_dir=data, rate_limit="", search_cache_s=0, smtp_url=f"smtp://127.0.0.1:{smtp.port}")
+    app = App(settings)
+    client = TestClient(create_app(app), base_url="http://localhost")
+    page = ("<html><head><meta charset='utf-8'><title>自動車部品の販売代理店を募集</title></head><body><main>"
+            "<h1>自動車部品の販売代理店を募集</h1><p>ブレーキ部品メーカーです。中国で販売代理店を募集しています。</p>"
+            "</main></body></html>").encode()
+    try:
+        offer = post(client, kind="offer", title="ブレーキ部品の販売代理店になります", company="大連商事",
+                     description="自動車部品の販売網があります。ブレーキ部品メーカーの代理店を引き受けます。",
+                     contact_email="agent@dalian.example.jp")
+        made = client.post("/api/alerts", json={"listing_id": offer["id"], "email": "agent@dalian.example.jp",
+                                                "lang": "ja"})
+        assert made.status_code == 201 and made.json()["confirmation"] == "sent"
+        # Double opt-in: nothing but the confirmation is sent before the link is opened.
+        (_, confirmation), = inbox.messages
+        assert confirmation["Subject"] == "アラートの確認"
+        link = re.search(r"http\S+/confirm\?token=\S+", confirmation.get_content())
+        assert link is not None
+        assert client.get(link.group().replace("http://127.0.0.1:8000", "")).status_code == 200
+        assert client.get(f"/api/alerts/{made.json()['id']}/confirm", params={"token": "wrong"}).status_code == 404
+
+        with SiteServer({"/": Resource(page)}) as site:
+            catalog = tmp_path / "catalog.yaml"
+            catalog.write_text(yaml.safe_dump({"sources": [{
+                "id": "maker", "name": {"zh": "厂", "en": "Maker", "ja": "メーカー"}, "group": "japan", "kind": "site",
+                "start_urls": [f"{site.url}/"], "allow_private": True,
+                "politeness": {"delay": 0, "autothrottle": False}}]}, allow_unicode=True), encoding="utf-8")
+            env = {**settings.child_environment(), "SMESEARCH_CATALOG": str(catalog), "SMESEARCH_CRAWL_WORKERS": "0"}
+            for _ in range(2):  # the second crawl finds nothing new: no second digest
+                crawled = subprocess.run([sys.executable, "-m", "smesearch", "crawl", "maker"], env=env,
+                                         capture_output=True, text=True, timeout=180)
+                assert crawled.returncode == 0, crawled.stderr
+        digests = [m for _, m in inbox.messages[1:]]
+        assert len(digests) == 1 and "alerts: 1 digests" not in crawled.stdout
+        body = digests[0].get_content()
+        assert digests[0]["Subject"] == "新しいマッチング 1 件" and site.url in body and "/unsubscribe?token=" in body
+        unsubscribe = re.search(r"http\S+/unsubscribe\?token=\S+", body)
+        assert unsubscribe is not None
+        assert client.get(unsubscribe.group().replace("http://127.0.0.1:8000", "")).status_code == 200
+        assert app.alerts.all() == []
+
+        # Webhooks: a private address is refused unless the operator allows it, and then gets the
+        # new results of a search as JSON.
+        refused = client.post("/api/alerts", json={"query": "代理店", "webhook_url": "http://127.0.0.1:9/hook"})
+        assert refused.status_code == 422 and "public addresses" in refused.json()["detail"]
+        received: list[dict[str, Any]] = []
+
+        class Hook(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # the name http.server calls
+                received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        hook = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+        Thread(target=hook.serve_forever, daemon=True).start()
+        allowed = App(settings.model_copy(update={"alert_webhook_allow_private": True}))
+        try:
+            url = f"http://127.0.0.1:{hook.server_address[1]}/hook"
+            allowed.alerts.create(query="代理店", webhook_url=url, filters={"langs": ["ja"]})
+            assert allowed.alerts.send_digests().alerts == 1
+            hooked = {m["url"] for m in received[0]["matches"]}
+            assert hooked == {f"{site.url}/", f"http://127.0.0.1:8000/listings/{offer['id']}"}  # page and listing
+            assert allowed.alerts.send_digests().alerts == 0  # at most one digest a day, and never a match twice
+            with pytest.raises(AlertError, match="either listing_id or query"):
+                allowed.alerts.create(email="x@example.org")
+        finally:
+            allowed.close()
+            hook.shutdown()
+        assert isinstance(confirmation, EmailMessage)
+    finally:
+        smtp.stop()
+        app.close()

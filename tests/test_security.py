@@ -36,6 +36,9 @@ PUBLIC_WRITES = {
     "/api/listings/{listing_id}": {"GET", "PATCH", "DELETE"},
     "/api/listings/{listing_id}/renew": {"POST"},
     "/api/listings/{listing_id}/interest": {"POST"},
+    "/api/alerts": {"POST"},
+    "/api/alerts/{alert_id}/confirm": {"GET"},  # links in e-mails: each needs the alert's token
+    "/api/alerts/{alert_id}/unsubscribe": {"GET"},
     "/api/match": {"POST"},
 }
 

@@ -10,6 +10,7 @@ import typer
 from config.settings import Settings
 from crawler.catalog import Source
 from crawler.runlock import EXIT_SOURCE_BUSY  # every source named was being crawled by another process
+from matching import send_match_digests
 from smesearch.commands.common import (
     EXIT_BAD_INPUT,
     EXIT_CRAWL_FAILED,
@@ -36,6 +37,10 @@ def crawl(
     except KeyError as exc:
         raise fail(str(exc.args[0]), EXIT_BAD_INPUT) from None
     failed, busy = crawl_sources(ctx.obj, sources, catalog_path(ctx))
+    if failed + busy < len(sources):
+        report = send_match_digests(ctx.obj)  # new pages may answer someone's alert
+        if report is not None and report.alerts:
+            typer.echo(f"alerts: {report.alerts} digests with {report.matches} new matches")
     if failed:
         raise fail(f"{failed} of {len(sources)} runs failed", EXIT_CRAWL_FAILED)
     if busy:
