@@ -37,6 +37,11 @@ PUBLIC_WRITES = {
     "/api/listings/{listing_id}/renew": {"POST"},
     "/api/listings/{listing_id}/interest": {"POST"},
     "/api/alerts": {"POST"},
+    "/listings/new": {"GET", "POST"},  # the portal's forms for the same: the same rules behind them
+    "/listings/{listing_id}": {"GET"},
+    "/listings/{listing_id}/interest": {"POST"},
+    "/listings/{listing_id}/alert": {"POST"},
+    "/listings/{listing_id}/withdraw": {"POST"},
     "/api/alerts/{alert_id}/confirm": {"GET"},  # links in e-mails: each needs the alert's token
     "/api/alerts/{alert_id}/unsubscribe": {"GET"},
     "/api/match": {"POST"},

@@ -1,0 +1,215 @@
+# ruff: noqa: E501  (the page texts in three languages read better unwrapped)
+"""The portal's listing pages, in zh, ja and en: post a need or an offer (`/listings/new`), see a
+listing with its matches and tell its owner you are interested (`/listings/{id}`), withdraw it
+with the owner token, and ask to be told of new matches.
+
+Server-rendered forms, no script: every value is escaped here, and a listing's own text and its
+matches' titles (crawled, untrusted) reach the browser only as escaped text, their links only
+when they are http(s).
+"""
+# No `from __future__ import annotations`: FastAPI reads the route signatures' dependencies.
+
+from html import escape
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Path, Request
+from fastapi.responses import HTMLResponse
+
+from categories import CATEGORIES, SERVICE_LIST
+from matching import AlertError, Listing, ListingDraft, ListingError, OwnerTokenError
+from matching.matcher import Subject
+from operations.app import App
+from query_api.deps import app_of
+from query_api.pages import PAGE_HEADERS, _frame, pick_lang
+
+TEXT = {
+    "en": {"new": "Post a need or an offer", "kind": "I post", "need": "a need", "offer": "an offer",
+           "service": "Service", "title": "Title", "description": "Description", "company": "Company",
+           "email": "Contact e-mail (never shown; interest is relayed to it)", "submit": "Post",
+           "posted": "Your listing is posted", "token": "Owner token: keep it now, it is shown only once. "
+           "It changes, renews or withdraws the listing.", "view": "See the listing and its matches",
+           "matches": "Matches", "none": "No match yet. Ask to be told when one appears:",
+           "translated": "in another language", "interest": "Tell the owner you are interested",
+           "message": "Your message", "your_email": "Your e-mail (sent only to the owner)", "send": "Send",
+           "sent": "Your message is on its way to the owner.", "queued": "Your message will be sent shortly.",
+           "alert": "E-mail me new matches", "alert_sent": "Check your mailbox: confirm the alert with the link we sent.",
+           "withdraw": "Withdraw with the owner token", "withdrawn": "The listing is withdrawn.",
+           "missing": "No such listing: it was withdrawn, has expired, or the link is wrong.", "error": "Please check",
+           "back": "Back"},
+    "zh": {"new": "发布需求或供给", "kind": "我要发布", "need": "需求", "offer": "供给",
+           "service": "服务", "title": "标题", "description": "说明", "company": "企业名称",
+           "email": "联系邮箱（不公开；意向信息将转发到此邮箱）", "submit": "发布",
+           "posted": "已发布", "token": "管理令牌：请立即保存，只显示这一次。修改、续期或撤回时需要它。",
+           "view": "查看该信息及其匹配", "matches": "匹配结果", "none": "暂无匹配。有新匹配时通知我：",
+           "translated": "其他语言", "interest": "向发布者表达意向", "message": "留言",
+           "your_email": "您的邮箱（只发给发布者）", "send": "发送", "sent": "您的留言已发送给发布者。",
+           "queued": "您的留言将很快发送。", "alert": "有新匹配时邮件通知我", "alert_sent": "请查收邮件，点击链接确认提醒。",
+           "withdraw": "用管理令牌撤回", "withdrawn": "已撤回。", "missing": "没有这条信息：已撤回、已过期或链接有误。",
+           "error": "请检查", "back": "返回"},
+    "ja": {"new": "ニーズ・シーズを掲載する", "kind": "掲載するもの", "need": "ニーズ", "offer": "シーズ（提供）",
+           "service": "サービス", "title": "タイトル", "description": "説明", "company": "企業名",
+           "email": "連絡先メール（公開されません。関心の連絡が転送されます）", "submit": "掲載する",
+           "posted": "掲載しました", "token": "管理トークン：今すぐ保存してください。一度しか表示されません。"
+           "変更・更新・取り下げに使います。", "view": "掲載内容とマッチングを見る", "matches": "マッチング",
+           "none": "まだマッチングはありません。新しいマッチングを通知します：", "translated": "他の言語",
+           "interest": "掲載者に関心を伝える", "message": "メッセージ", "your_email": "あなたのメール（掲載者にのみ送られます）",
+           "send": "送信", "sent": "メッセージを掲載者に送りました。", "queued": "メッセージはまもなく送信されます。",
+           "alert": "新しいマッチングをメールで受け取る", "alert_sent": "確認メールのリンクを開いてアラートを有効にしてください。",
+           "withdraw": "管理トークンで取り下げる", "withdrawn": "取り下げました。",
+           "missing": "この掲載はありません。取り下げ・期限切れ、またはリンクの誤りです。", "error": "確認してください",
+           "back": "戻る"},
+}
+AppDep = Annotated[App, Depends(app_of)]
+ListingId = Annotated[str, Path(pattern=r"^[0-9a-f]{16}$")]
+router = APIRouter(include_in_schema=False)
+
+
+def _lang(request: Request, lang: str | None) -> str:
+    return pick_lang(lang, request.headers.get("accept-language", ""))
+
+
+def _page(lang: str, title: str, body: str, status: int = 200) -> HTMLResponse:
+    return HTMLResponse(_frame(lang, title, body, "/"), status_code=status, headers=PAGE_HEADERS)
+
+
+def _field(label: str, control: str) -> str:
+    return f"<p><label>{escape(label)}<br>{control}</label></p>"
+
+
+def _new_form(lang: str, error: str = "") -> str:
+    t = TEXT[lang]
+    services = "".join(f'<option value="{s.id}">{escape(s.name(lang))}</option>' for s in SERVICE_LIST)
+    categories = "".join(f'<option value="{c.id}">{c.id} {escape(c.name(lang))}</option>' for c in CATEGORIES)
+    alert = f'<p role="alert">{escape(t["error"])}: {escape(error)}</p>' if error else ""
+    return f"""<h2>{escape(t["new"])}</h2>{alert}
+<form method="post" action="/listings/new?lang={lang}">
+<fieldset><legend>{escape(t["kind"])}</legend>
+<label><input type="radio" name="kind" value="need" checked> {escape(t["need"])}</label>
+<label><input type="radio" name="kind" value="offer"> {escape(t["offer"])}</label></fieldset>
+{_field(t["service"], f'<select name="service">{services}</select>')}
+{_field(t["title"], '<input name="title" required maxlength="200" size="60">')}
+{_field(t["description"], '<textarea name="description" required maxlength="5000" rows="6" cols="60"></textarea>')}
+{_field(t["company"], '<input name="company" required maxlength="200" size="40">')}
+{_field("", f'<select name="category"><option value="0">–</option>{categories}</select>')}
+{_field(t["email"], '<input name="contact_email" type="email" required maxlength="254" size="40">')}
+<p><button type="submit">{escape(t["submit"])}</button></p></form>"""
+
+
+@router.get("/listings/new", response_class=HTMLResponse)
+def new_listing(request: Request, lang: str | None = None) -> HTMLResponse:
+    page_lang = _lang(request, lang)
+    return _page(page_lang, TEXT[page_lang]["new"], _new_form(page_lang))
+
+
+@router.post("/listings/new", response_class=HTMLResponse)
+def post_listing(request: Request, app: AppDep, kind: Annotated[str, Form()], service: Annotated[str, Form()],
+                 title: Annotated[str, Form()], description: Annotated[str, Form()], company: Annotated[str, Form()],
+                 contact_email: Annotated[str, Form()], category: Annotated[int, Form()] = 0,
+                 lang: str | None = None) -> HTMLResponse:
+    page_lang = _lang(request, lang)
+    t = TEXT[page_lang]
+    draft = ListingDraft(kind, service, title, description, company, contact_email, [category] if category else [])
+    try:
+        listing, token = app.listings.post(draft)
+    except ListingError as exc:
+        return _page(page_lang, t["new"], _new_form(page_lang, str(exc)), 422)
+    body = f"""<h2>{escape(t["posted"])}</h2>
+<p>{escape(t["token"])}</p><pre id="owner-token">{escape(token)}</pre>
+<p><a href="/listings/{listing.id}?lang={page_lang}">{escape(t["view"])}</a></p>"""
+    return _page(page_lang, t["posted"], body, 201)
+
+
+def _listing_body(app: App, listing: Listing, lang: str, notice: str = "") -> str:
+    t = TEXT[lang]
+    service = next(s for s in SERVICE_LIST if s.id == listing.service)
+    categories = ", ".join(c.name(lang) for c in CATEGORIES if c.id in listing.categories)
+    subject = Subject(listing.kind, listing.service, listing.title, listing.description, listing.categories,
+                      listing.lang, listing.id)
+    items = []
+    for m in app.matcher.matches(subject, 10):
+        href = m.url if m.url.startswith(("http://", "https://")) else ""
+        name = (f'<a href="{escape(href)}" rel="noopener noreferrer nofollow ugc">{escape(m.title)}</a>' if href
+                else escape(m.title))
+        extra = f' · {escape(t["translated"])}' if m.translated else ""
+        items.append(f'<li class="match" lang="{escape(m.lang)}">{name}<br><small>{escape(m.kind)} · '
+                     f'{escape(m.lang)}{extra} · {m.score:.2f}</small></li>')
+    matches = (f'<ol class="matches">{"".join(items)}</ol>' if items else f"<p>{escape(t['none'])}</p>")
+    notice_html = f'<p role="status">{escape(notice)}</p>' if notice else ""
+    return f"""{notice_html}<article lang="{escape(listing.lang)}"><h2>{escape(listing.title)}</h2>
+<p>{escape(listing.company)} · {escape(t[listing.kind])} · {escape(service.name(lang))} · {escape(categories)}</p>
+<p class="description">{escape(listing.description)}</p></article>
+<section aria-labelledby="matches"><h2 id="matches">{escape(t["matches"])}</h2>{matches}</section>
+<section aria-labelledby="interest"><h2 id="interest">{escape(t["interest"])}</h2>
+<form method="post" action="/listings/{listing.id}/interest?lang={lang}">
+{_field(t["message"], '<textarea name="message" required maxlength="2000" rows="4" cols="60"></textarea>')}
+{_field(t["your_email"], '<input name="contact_email" type="email" required maxlength="254" size="40">')}
+<p><button type="submit">{escape(t["send"])}</button></p></form></section>
+<section aria-labelledby="alert"><h2 id="alert">{escape(t["alert"])}</h2>
+<form method="post" action="/listings/{listing.id}/alert?lang={lang}">
+{_field(t["your_email"], '<input name="email" type="email" required maxlength="254" size="40">')}
+<p><button type="submit">{escape(t["alert"])}</button></p></form></section>
+<section aria-labelledby="withdraw"><h2 id="withdraw">{escape(t["withdraw"])}</h2>
+<form method="post" action="/listings/{listing.id}/withdraw?lang={lang}">
+{_field("token", '<input name="token" required maxlength="200" size="50" autocomplete="off">')}
+<p><button type="submit">{escape(t["withdraw"])}</button></p></form></section>"""
+
+
+def _missing(lang: str) -> HTMLResponse:
+    return _page(lang, TEXT[lang]["missing"], f"<p>{escape(TEXT[lang]['missing'])}</p>", 404)
+
+
+@router.get("/listings/{listing_id}", response_class=HTMLResponse)
+def listing_page(request: Request, listing_id: ListingId, app: AppDep, lang: str | None = None) -> HTMLResponse:
+    page_lang = _lang(request, lang)
+    listing = app.listings.get(listing_id)
+    if listing is None:
+        return _missing(page_lang)
+    return _page(page_lang, listing.title, _listing_body(app, listing, page_lang))
+
+
+@router.post("/listings/{listing_id}/interest", response_class=HTMLResponse)
+def interest_form(request: Request, listing_id: ListingId, app: AppDep, message: Annotated[str, Form()],
+                  contact_email: Annotated[str, Form()], lang: str | None = None) -> HTMLResponse:
+    page_lang = _lang(request, lang)
+    t = TEXT[page_lang]
+    listing = app.listings.get(listing_id)
+    if listing is None:
+        return _missing(page_lang)
+    try:
+        report = app.listings.express_interest(listing_id, message, contact_email)
+    except ListingError as exc:
+        return _page(page_lang, listing.title, _listing_body(app, listing, page_lang, f"{t['error']}: {exc}"), 422)
+    notice = t["sent"] if report.sent and not report.error else t["queued"]
+    return _page(page_lang, listing.title, _listing_body(app, listing, page_lang, notice))
+
+
+@router.post("/listings/{listing_id}/alert", response_class=HTMLResponse)
+def alert_form(request: Request, listing_id: ListingId, app: AppDep, email: Annotated[str, Form()],
+               lang: str | None = None) -> HTMLResponse:
+    page_lang = _lang(request, lang)
+    t = TEXT[page_lang]
+    listing = app.listings.get(listing_id)
+    if listing is None:
+        return _missing(page_lang)
+    try:
+        app.alerts.create(listing_id=listing_id, email=email, lang=page_lang)
+    except AlertError as exc:
+        return _page(page_lang, listing.title, _listing_body(app, listing, page_lang, f"{t['error']}: {exc}"), 422)
+    return _page(page_lang, listing.title, _listing_body(app, listing, page_lang, t["alert_sent"]))
+
+
+@router.post("/listings/{listing_id}/withdraw", response_class=HTMLResponse)
+def withdraw_form(request: Request, listing_id: ListingId, app: AppDep, token: Annotated[str, Form()],
+                  lang: str | None = None) -> HTMLResponse:
+    page_lang = _lang(request, lang)
+    t = TEXT[page_lang]
+    try:
+        app.listings.withdraw(listing_id, token)
+    except KeyError:
+        return _missing(page_lang)
+    except OwnerTokenError as exc:
+        listing = app.listings.get(listing_id)
+        if listing is None:
+            return _missing(page_lang)
+        return _page(page_lang, listing.title, _listing_body(app, listing, page_lang, f"{t['error']}: {exc}"), 403)
+    return _page(page_lang, t["withdrawn"], f"<p role=status>{escape(t['withdrawn'])}</p>")
