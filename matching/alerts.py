@@ -7,6 +7,7 @@ been sent before, as one digest at most per day, in its language.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -14,8 +15,7 @@ import secrets
 import sqlite3
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,6 +24,7 @@ from crawler.safety import public_url_problem
 from indexer.backends.base import SearchFilters
 from matching.listing import is_email
 from matching.matcher import Matcher, Subject
+from matching.store import listings_db
 
 DIGEST_EVERY = timedelta(days=1)
 ALERT_MATCHES = 20  # looked at per digest; those sent before are left out
@@ -101,13 +102,11 @@ class Alerts:
         self.listings = matcher.listings
         self.allow_private_webhooks = allow_private_webhooks
         self.path: Path = self.listings.store.path
-        with self._db() as db:
-            db.executescript(_SCHEMA)
+        with listings_db(self.path, _SCHEMA):
+            pass
 
-    @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        with closing(sqlite3.connect(self.path, timeout=30)) as db, db:
-            yield db
+    def _db(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return listings_db(self.path)
 
     def create(self, *, listing_id: str = "", query: str = "", filters: dict[str, object] | None = None,
                email: str = "", webhook_url: str = "", lang: str = "en") -> tuple[Alert, str]:

@@ -8,16 +8,17 @@ ones again. A message is marked sent only once the server accepted it.
 
 from __future__ import annotations
 
+import contextlib
 import smtplib
 import sqlite3
 import ssl
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+
+from matching.store import listings_db
 
 FIRST_RETRY = timedelta(minutes=1)
 LAST_RETRY = timedelta(hours=6)
@@ -52,14 +53,11 @@ class Outbox:
         self.path = path
         self.smtp_url = smtp_url
         self.sender = sender
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with self._db() as db:
-            db.executescript(_SCHEMA)
+        with listings_db(path, _SCHEMA):
+            pass
 
-    @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        with closing(sqlite3.connect(self.path, timeout=30)) as db, db:
-            yield db
+    def _db(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return listings_db(self.path)
 
     def put(self, to_addr: str, subject: str, body: str, reply_to: str = "", now: datetime | None = None) -> int:
         now = now or datetime.now(UTC)

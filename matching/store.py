@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -36,21 +37,28 @@ _COLUMNS = ("id", "kind", "service", "title", "description", "company", "contact
             "country", "lang", "created_at", "expires_at", "hidden")
 
 
+@contextmanager
+def listings_db(path: Path, schema: str = "") -> Iterator[sqlite3.Connection]:
+    """One transaction on the listings database (listings, the outbox, alerts). A connection per
+    call: listings are written a few times a minute at most, and API workers are threads and
+    processes that must not share one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with closing(sqlite3.connect(path, timeout=30)) as db:
+        db.execute("PRAGMA journal_mode = WAL")
+        with db:
+            if schema:
+                db.executescript(schema)
+            yield db
+
+
 class ListingStore:
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with self._db() as db:
-            db.executescript(_SCHEMA)
+        with listings_db(path, _SCHEMA):
+            pass
 
-    @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        # A connection per call: listings are written a few times a minute at most, and API
-        # workers are threads and processes that must not share one.
-        with closing(sqlite3.connect(self.path, timeout=30)) as db:
-            db.execute("PRAGMA journal_mode = WAL")
-            with db:
-                yield db
+    def _db(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return listings_db(self.path)
 
     def add(self, listing: Listing, owner_token_hash: str) -> None:
         with self._db() as db:

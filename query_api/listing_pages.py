@@ -170,11 +170,10 @@ def listing_page(request: Request, listing_id: ListingId, app: AppDep, lang: str
 @router.post("/listings/{listing_id}/interest", response_class=HTMLResponse)
 def interest_form(request: Request, listing_id: ListingId, app: AppDep, message: Annotated[str, Form()],
                   contact_email: Annotated[str, Form()], lang: str | None = None) -> HTMLResponse:
-    page_lang = _lang(request, lang)
-    t = TEXT[page_lang]
-    listing = app.listings.get(listing_id)
+    page_lang, listing = _lang(request, lang), app.listings.get(listing_id)
     if listing is None:
         return _missing(page_lang)
+    t = TEXT[page_lang]
     try:
         report = app.listings.express_interest(listing_id, message, contact_email)
     except ListingError as exc:
@@ -186,11 +185,10 @@ def interest_form(request: Request, listing_id: ListingId, app: AppDep, message:
 @router.post("/listings/{listing_id}/alert", response_class=HTMLResponse)
 def alert_form(request: Request, listing_id: ListingId, app: AppDep, email: Annotated[str, Form()],
                lang: str | None = None) -> HTMLResponse:
-    page_lang = _lang(request, lang)
-    t = TEXT[page_lang]
-    listing = app.listings.get(listing_id)
+    page_lang, listing = _lang(request, lang), app.listings.get(listing_id)
     if listing is None:
         return _missing(page_lang)
+    t = TEXT[page_lang]
     try:
         app.alerts.create(listing_id=listing_id, email=email, lang=page_lang)
     except AlertError as exc:
