@@ -9,6 +9,7 @@ from fastapi import APIRouter, BackgroundTasks, Body, Depends, Header, HTTPExcep
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 
+from analysis.languages import INTERFACE_LANGUAGES
 from categories.taxonomy import SERVICES
 from matching import AlertError, Listing, ListingDraft, ListingError, Match, OwnerTokenError
 from matching.listing import (
@@ -83,6 +84,7 @@ class ListingCreated(BaseModel):
     expires_at: str
     categories: list[int]
     lang: str
+    notes: list[str] = Field(default_factory=list, description="what the reader should know, in English")
 
 
 class RenewIn(BaseModel):
@@ -110,6 +112,15 @@ class MatchOut(BaseModel):
 
 class MatchesOut(BaseModel):
     matches: list[MatchOut]
+    notes: list[str] = Field(default_factory=list, description="what the reader should know, in English")
+
+
+def language_notes(lang: str) -> list[str]:
+    """A listing in a language we do not translate is matched in that language only: say so."""
+    if lang in INTERFACE_LANGUAGES:
+        return []
+    return [f"the listing is in {lang}, which is not translated here: it is matched only with listings and pages "
+            "in the same language"]
 
 
 class InterestIn(BaseModel):
@@ -155,8 +166,8 @@ def listing_out(listing: Listing) -> ListingOut:
                       created_at=listing.created_at.isoformat(), expires_at=listing.expires_at.isoformat())
 
 
-def matches_out(matches: list[Match]) -> MatchesOut:
-    return MatchesOut(matches=[MatchOut(
+def matches_out(matches: list[Match], lang: str) -> MatchesOut:
+    return MatchesOut(notes=language_notes(lang), matches=[MatchOut(
         kind="listing" if m.kind == "listing" else "page", id=m.id, title=m.title, url=m.url, lang=m.lang,
         service=m.service, categories=m.categories, score=m.score,
         reasons=MatchReasons(shared_terms=m.shared_terms, categories=m.shared_categories, service=m.service,
@@ -197,7 +208,7 @@ def post_listing(body: ListingIn, app: AppDep, background: BackgroundTasks) -> L
         raise _refuse(exc) from None
     background.add_task(app.alerts.send_digests)  # the new listing may answer someone's alert
     return ListingCreated(id=listing.id, owner_token=token, expires_at=listing.expires_at.isoformat(),
-                          categories=listing.categories, lang=listing.lang)
+                          categories=listing.categories, lang=listing.lang, notes=language_notes(listing.lang))
 
 
 @router.get("/listings/{listing_id}", response_model=ListingOut, responses=NOT_FOUND,
@@ -259,7 +270,7 @@ def listing_matches(listing_id: ListingId, app: AppDep,
         raise _refuse(KeyError(listing_id))
     subject = Subject(listing.kind, listing.service, listing.title, listing.description, listing.categories,
                       listing.lang, listing.id)
-    return matches_out(app.matcher.matches(subject, limit))
+    return matches_out(app.matcher.matches(subject, limit), subject.lang)
 
 
 @router.post("/match", response_model=MatchesOut, summary="Match a need or an offer without posting it")
@@ -267,7 +278,7 @@ def match(body: ListingFields, app: AppDep, limit: Annotated[int, Query(ge=1, le
     lang = body.lang or app.analyser.identify(f"{body.title}\n{body.description}")
     categories = list(body.categories) or app.classifier.classify(body.title, body.description, lang).categories
     subject = Subject(body.kind, body.service, body.title, body.description, categories, lang)
-    return matches_out(app.matcher.matches(subject, limit))
+    return matches_out(app.matcher.matches(subject, limit), subject.lang)
 
 
 @router.post("/alerts", status_code=201, response_model=AlertCreated, responses={422: {"model": Problem}},

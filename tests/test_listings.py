@@ -341,3 +341,18 @@ def test_an_alert_mail_reaches_the_mail_server_after_a_crawl_adds_a_matching_pag
     finally:
         smtp.stop()
         app.close()
+
+
+def test_a_listing_in_a_language_we_do_not_translate_is_accepted_and_matched_in_it_alone(client: TestClient) -> None:
+    russian = {"title": "Ищем дистрибьютора тормозных колодок", "company": "Тормоз ООО",
+               "description": "Мы производим тормозные колодки и ищем дистрибьюторов в Японии.",
+               "contact_email": "sales@tormoz.example.ru"}
+    need = post(client, **russian)
+    assert need["lang"] == "ru" and need["notes"] == [
+        "the listing is in ru, which is not translated here: it is matched only with listings and pages in the "
+        "same language"]
+    offer = post(client, kind="offer", title="Дистрибьютор тормозных колодок в Японии", company="Япония Трейд",
+                 description="Мы продаём тормозные колодки в Японии и ищем производителей.",
+                 contact_email="trade@japan.example.ru")
+    found = client.get(f"/api/listings/{need['id']}/matches").json()
+    assert [m["id"] for m in found["matches"]] == [offer["id"]] and found["notes"]
