@@ -116,7 +116,9 @@ def create_app(app: App) -> FastAPI:
 
     # Outermost first at run time: observation sees every answer, including the guards' refusals.
     if settings.cors_origins:
-        api.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET"],
+        # POST for the widget's public forms (alerts); no Authorization header crosses origins,
+        # so operator routes stay out of reach of other pages.
+        api.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                            allow_headers=["Content-Type", "X-Request-ID"], expose_headers=["X-Request-ID"],
                            max_age=3600)
     api.add_middleware(RequestLimits, max_url_bytes=settings.max_url_bytes,

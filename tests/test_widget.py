@@ -18,7 +18,9 @@ from typing import Any
 import pytest
 import yaml
 
+from config.settings import Settings
 from crawler.demo_network.network import DemoNetwork
+from operations.app import App
 from tests.browser import api_server, chromium, cors_env, screenshot, static_site
 from tests.helpers import free_port, run
 
@@ -155,6 +157,23 @@ def test_a_plain_query_without_a_page_holding_every_word_is_relaxed_and_can_be_m
     assert results(page) == []
 
 
+def test_a_search_can_be_watched_by_e_mail_from_the_widget(page: Any, site: tuple[str, str], index: Path) -> None:
+    page.goto(site[1])
+    page.evaluate("document.querySelector('sme-search').setAttribute('lang', 'en')")
+    search(page, "brake")
+    page.get_by_label("E-mail me new results of this search").fill("watcher@example.org")
+    page.get_by_role("button", name="Alert me").click()
+    page.wait_for_function("() => document.querySelector('sme-search').shadowRoot.querySelector('.alert [role=status]')"
+                           ".textContent.length > 0")
+    assert "Check your mailbox" in page.locator("sme-search .alert [role=status]").inner_text()
+    app = App(Settings(data_dir=index))
+    try:
+        (alert,) = [a for a in app.alerts.all() if a.email == "watcher@example.org"]
+        assert alert.query == "brake" and not alert.confirmed  # double opt-in: waits for the link
+    finally:
+        app.close()
+
+
 def test_host_styles_do_not_reach_in_and_ours_do_not_leak_out(page: Any, site: tuple[str, str]) -> None:
     page.goto(site[1])
     box = search_box(page)
@@ -281,7 +300,7 @@ def test_while_an_input_method_composes_enter_and_the_arrows_belong_to_it(page: 
 def test_the_injection_page_runs_nothing_in_the_host_page(page: Any, site: tuple[str, str]) -> None:
     page.goto(site[1])
     page.evaluate("document.querySelector('sme-search').setAttribute('lang', 'en')")
-    search(page, "brake systems")
+    search(page, '"brake systems" site:127.0.0.1')  # the trap page, wherever other pages rank
     hit = page.locator("sme-search li.result", has_text="Brake systems").first
     hit.wait_for()
     hit.hover()

@@ -29,6 +29,8 @@
       error: "The search failed:", unreachable: "The search service cannot be reached.",
       suggestions: "Suggestions", original: "Original title:", machine: "machine translation", language: "Language", site: "Site", refine: "Refine",
       filterRemove: (v) => `Remove filter ${v}`,
+      alertLabel: "E-mail me new results of this search", alertButton: "Alert me",
+      alertSent: "Check your mailbox: confirm the alert with the link we sent.",
     },
     zh: {
       label: "检索信息", placeholder: "汽车零部件、auto parts、自動車部品…", search: "检索",
@@ -42,6 +44,7 @@
       error: "检索失败：", unreachable: "无法连接检索服务。",
       suggestions: "联想词", original: "原标题：", machine: "机器翻译", language: "语言", site: "网站", refine: "筛选",
       filterRemove: (v) => `取消筛选 ${v}`,
+      alertLabel: "有新结果时邮件通知我", alertButton: "提醒我", alertSent: "请查收邮件，点击链接确认提醒。",
     },
     ja: {
       label: "情報を検索", placeholder: "自動車部品、汽车零部件、auto parts…", search: "検索",
@@ -55,6 +58,8 @@
       error: "検索に失敗しました：", unreachable: "検索サービスに接続できません。",
       suggestions: "候補", original: "原題：", machine: "機械翻訳", language: "言語", site: "サイト", refine: "絞り込み",
       filterRemove: (v) => `絞り込み ${v} を解除`,
+      alertLabel: "この検索の新しい結果をメールで受け取る", alertButton: "通知を受け取る",
+      alertSent: "確認メールのリンクを開いてアラートを有効にしてください。",
     },
   };
   const LANG_NAMES = { zh: { zh: "中文", ja: "中国語", en: "Chinese" }, ja: { zh: "日文", ja: "日本語", en: "Japanese" },
@@ -100,6 +105,7 @@
     .machine { font-size: .8rem; color: var(--sme-muted, #4b5563); }
     mark { background: var(--sme-mark, #ffe58a); color: inherit; }
     .pager { display: flex; gap: .5rem; align-items: center; margin: 1rem 0; }
+    .alert { margin: 1rem 0; font-size: .9rem; } .alert input { margin: 0 .5rem; } .alert [role=status] { margin-inline-start: .5rem; }
     .help { border-inline-start: 3px solid var(--sme-accent, #0b5cad); padding: .25rem .75rem; }
     .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
     [hidden] { display: none !important; }
@@ -229,8 +235,14 @@
       this.list = element("ol", { "aria-label": t.results });
       this.help = element("div", { class: "help", hidden: true });
       this.pager = element("nav", { class: "pager", "aria-label": t.pageOf(1, 1), hidden: true });
+      this.alertEmail = element("input", { type: "email", required: true, maxlength: 254, autocomplete: "email" });
+      this.alertStatus = element("span", { role: "status" });
+      this.alertForm = element("form", { class: "alert", hidden: true },
+        element("label", {}, document.createTextNode(`${t.alertLabel} `), this.alertEmail),
+        element("button", { type: "submit", text: t.alertButton }), this.alertStatus);
+      this.alertForm.addEventListener("submit", (event) => { event.preventDefault(); this.askAlert(); });
       root.append(element("div", { class: "frame", lang: this.language }, this.form, this.tabs, this.status,
-                          this.errorBox, this.facets, this.heading, this.help, this.list, this.pager));
+                          this.errorBox, this.facets, this.heading, this.help, this.list, this.pager, this.alertForm));
       this.wire();
       this.fillLabels();
     }
@@ -415,6 +427,22 @@
       return body;
     }
 
+    async askAlert() {
+      // New results of this search, by e-mail: the API mails a confirmation link first.
+      const s = this.state;
+      const body = { query: s.q, email: this.alertEmail.value, lang: this.language,
+                     filters: { category: s.category || 0, service: s.service || null, lang: s.lang || null } };
+      try {
+        const response = await fetch(this.api + "/api/alerts", {
+          method: "POST", headers: { "Content-Type": "application/json", Accept: "application/json" },
+          body: JSON.stringify(body) });
+        const answer = await response.json().catch(() => ({}));
+        this.alertStatus.textContent = response.ok ? this.t.alertSent : `${this.t.error} ${answer.detail || response.status}`;
+      } catch (e) {
+        this.alertStatus.textContent = this.t.unreachable;
+      }
+    }
+
     async search(remember) {
       const s = this.state, t = this.t;
       if (!s.q) return;
@@ -458,6 +486,8 @@
       this.showFacets(body.facets || {});
       this.showHelp(body);
       this.showPager(body.total);
+      this.alertForm.hidden = false;
+      this.alertStatus.textContent = "";
     }
 
     result(hit) {
