@@ -57,6 +57,7 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
     rate_limit: str = "120/minute"
     rate_limit_storage: str = ""
+    posting_rate_limit: str = "60/day"  # per client address: listings, interest and alerts posted without a key
     max_url_bytes: int = 12288  # a 1,200-character Chinese query is about 11 KB percent-encoded
     max_body_bytes: int = 1_048_576
     # Host names the API answers for ("*" for any): others get 400, so a forged Host header never

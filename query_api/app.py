@@ -123,7 +123,8 @@ def create_app(app: App) -> FastAPI:
                            max_age=3600)
     api.add_middleware(RequestLimits, max_url_bytes=settings.max_url_bytes,
                        max_body_bytes=settings.max_body_bytes, rate=settings.rate_limit,
-                       limiter=lambda: open_limiter(settings.rate_limit_storage, settings.paths.rate_limits))
+                       limiter=lambda: open_limiter(settings.rate_limit_storage, settings.paths.rate_limits),
+                       posting_rate=settings.posting_rate_limit)
     api.add_middleware(HostCheck, allowed_hosts=settings.api_hosts)
     api.add_middleware(ObserveRequests, metrics=metrics)
     return api

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 import time
 from collections.abc import Callable
 
@@ -24,6 +25,9 @@ log = logging.getLogger("smesearch.api")
 
 # Probes and scrapes must keep working when a client floods the API.
 UNLIMITED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+# What anyone may post without a key (listings, interest relayed by mail, alerts, and the portal's
+# forms for them) is also counted per client on a slower clock than reading.
+POSTING = re.compile(r"^(/api/listings|/api/alerts|/listings/new|(/api)?/listings/[0-9a-f]{16}/(interest|alert))$")
 
 
 def problem_body(status: int, title: str, detail: str, request_id: str | None = None) -> bytes:
@@ -73,14 +77,16 @@ def _replay(body: bytes, receive: Receive) -> Receive:
 
 class RequestLimits:
     def __init__(self, app: ASGIApp, max_url_bytes: int, max_body_bytes: int, rate: str,
-                 limiter: Callable[[], RateLimiter]) -> None:
-        """`rate` as the limits library writes it ("120/minute", "10/second;1000/day"); "" for none."""
+                 limiter: Callable[[], RateLimiter], posting_rate: str = "") -> None:
+        """`rate` as the limits library writes it ("120/minute", "10/second;1000/day"); "" for none.
+        `posting_rate` counts the public posts (`POSTING`) as well."""
         self.app = app
         self.max_url_bytes = max_url_bytes
         self.max_body_bytes = max_body_bytes
         self.rates: list[RateLimitItem] = [parse(part) for part in rate.split(";") if part.strip()]
+        self.posting_rates: list[RateLimitItem] = [parse(part) for part in posting_rate.split(";") if part.strip()]
         self.limiter: RateLimiter | None = None
-        if self.rates:
+        if self.rates or self.posting_rates:
             try:
                 self.limiter = limiter()
             except Exception:  # the shared counters cannot be opened (a full disk): each worker counts alone
@@ -103,14 +109,17 @@ class RequestLimits:
             return
         if self.limiter is not None and scope["path"] not in UNLIMITED_PATHS:
             client = scope["client"][0] if scope.get("client") else "unknown"
-            for rate in self.rates:
+            posting = scope.get("method") == "POST" and POSTING.match(scope["path"]) is not None
+            counted = [(rate, client) for rate in self.rates]
+            counted += [(rate, f"posting:{client}") for rate in self.posting_rates if posting]
+            for rate, key in counted:
                 try:
-                    allowed = self.limiter.hit(rate, client)
+                    allowed = self.limiter.hit(rate, key)
                 except Exception:  # the counters' storage failing (a full disk) must not stop the API
                     log.warning("rate-limit storage failed; request let through", exc_info=True)
                     break
                 if not allowed:
-                    reset = self.limiter.get_window_stats(rate, client).reset_time
+                    reset = self.limiter.get_window_stats(rate, key).reset_time
                     wait = max(1, math.ceil(reset - time.time()))
                     await send_problem(send, 429, "Too many requests",
                                        f"this client may make {rate} requests; try again in {wait} s", scope,

@@ -251,7 +251,7 @@ def renew_listing(listing_id: ListingId, app: AppDep, token: Annotated[str, Depe
 
 
 @router.post("/listings/{listing_id}/interest", status_code=202, response_model=InterestOut,
-             responses={**NOT_FOUND, 422: {"model": Problem}, 429: {"model": Problem}},
+             responses={**NOT_FOUND, 422: {"model": Problem}, 429: {"model": Problem, "description": "too many"}},
              summary="Tell a listing's owner you are interested (relayed by e-mail; no address published)")
 def express_interest(listing_id: ListingId, body: InterestIn, app: AppDep) -> InterestOut:
     try:
@@ -281,7 +281,8 @@ def match(body: ListingFields, app: AppDep, limit: Annotated[int, Query(ge=1, le
     return matches_out(app.matcher.matches(subject, limit), subject.lang)
 
 
-@router.post("/alerts", status_code=201, response_model=AlertCreated, responses={422: {"model": Problem}},
+@router.post("/alerts", status_code=201, response_model=AlertCreated,
+             responses={422: {"model": Problem}, 429: {"model": Problem, "description": "too many from this client"}},
              summary="Be told of new matches of a listing, or new results of a search")
 def create_alert(body: AlertIn, app: AppDep) -> AlertCreated:
     f = body.filters

@@ -29,7 +29,7 @@ from tests.helpers import doc
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
     data = tmp_path_factory.mktemp("fuzz") / "data"
-    app = App(Settings(data_dir=data, rate_limit="", translation_hook="", translate=True,
+    app = App(Settings(data_dir=data, rate_limit="", posting_rate_limit="", translation_hook="", translate=True,
                        allowed_hosts=["testserver"]))  # the host schemathesis calls
     app.indexer.index([
         doc("https://a.example.cn/auto", title="沈阳汽车零部件企业寻求日本合资伙伴", body="生产汽车零部件，诚招代理。",

@@ -356,3 +356,18 @@ def test_a_listing_in_a_language_we_do_not_translate_is_accepted_and_matched_in_
                  contact_email="trade@japan.example.ru")
     found = client.get(f"/api/listings/{need['id']}/matches").json()
     assert [m["id"] for m in found["matches"]] == [offer["id"]] and found["notes"]
+
+
+def test_each_client_may_post_only_so_much_a_day_whatever_the_addresses(tmp_path: Path) -> None:
+    app = App(Settings(data_dir=tmp_path / "data", rate_limit="", posting_rate_limit="3/day"))
+    client = TestClient(create_app(app), base_url="http://localhost")
+    try:
+        for n in range(3):
+            post(client, title=f"寻找代理商 {n}", contact_email=f"a{n}@example.cn")
+        refused = client.post("/api/listings", json=listing(title="第四条", contact_email="z@example.cn"))
+        assert refused.status_code == 429 and "3 per 1 day" in refused.json()["detail"]
+        assert int(refused.headers["retry-after"]) > 0
+        assert client.get("/api/search", params={"q": "代理商"}).status_code == 200  # reading is not posting
+        assert client.post("/listings/new", data={"kind": "need"}).status_code == 429  # nor are the forms a way round
+    finally:
+        app.close()
