@@ -420,16 +420,17 @@ class ElasticsearchBackend:
         if isinstance(plan, TermMatch):
             fields, exact = word_fields(plan.scope), exact_fields(plan.scope)
             readings: list[dict[str, Any]] = []
+            def in_sequence(tokens: tuple[str, ...], weight: float) -> dict[str, Any]:
+                return {"bool": {"should": [_sequence(f, tokens, b) for f, b in exact], "boost": weight}}
+
             for variant in plan.variants:
-                if variant.phrase:
-                    readings.append({"bool": {"should": [_sequence(f, variant.exact, b) for f, b in exact],
-                                              "boost": variant.weight}})
+                if variant.phrase:  # only as its exact sequence
+                    readings.append(in_sequence(variant.exact, variant.weight))
                     continue
                 per_word = [{"bool": {"should": [_term(f, w, b) for f, b in fields]}} for w in variant.words]
                 readings.append({"bool": {"must": per_word, "boost": variant.weight}})
                 if variant.exact:
-                    readings.append({"bool": {"should": [_sequence(f, variant.exact, b) for f, b in exact],
-                                              "boost": EXACT_BOOST * variant.weight}})
+                    readings.append(in_sequence(variant.exact, EXACT_BOOST * variant.weight))
             return {"bool": {"should": readings, "minimum_should_match": 1}}
         if isinstance(plan, PhraseMatch):
             exact = exact_fields(plan.scope)

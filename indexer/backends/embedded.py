@@ -450,11 +450,13 @@ class EmbeddedBackend:
         if isinstance(plan, TermMatch):
             fields, exact = word_fields(plan.scope), exact_fields(plan.scope)
             readings: list[tuple[Occur, Query]] = []
+            def in_sequence(tokens: tuple[str, ...], weight: float) -> tuple[Occur, Query]:
+                return (Occur.Should, Query.boost_query(Query.boolean_query([
+                    (Occur.Should, Query.boost_query(self._sequence(f, tokens), b)) for f, b in exact]), weight))
+
             for variant in plan.variants:
-                if variant.phrase:
-                    readings.append((Occur.Should, Query.boost_query(Query.boolean_query([
-                        (Occur.Should, Query.boost_query(self._sequence(f, variant.exact), b))
-                        for f, b in exact]), variant.weight)))
+                if variant.phrase:  # only as its exact sequence
+                    readings.append(in_sequence(variant.exact, variant.weight))
                     continue
                 per_word = [
                     (Occur.Must, Query.boolean_query([
@@ -465,9 +467,7 @@ class EmbeddedBackend:
                 readings.append((Occur.Should, reading if variant.weight == 1 else
                                  Query.boost_query(reading, variant.weight)))
                 if variant.exact:
-                    readings.append((Occur.Should, Query.boost_query(Query.boolean_query([
-                        (Occur.Should, Query.boost_query(self._sequence(f, variant.exact), b))
-                        for f, b in exact]), EXACT_BOOST * variant.weight)))
+                    readings.append(in_sequence(variant.exact, EXACT_BOOST * variant.weight))
             return Query.boolean_query(readings)
         if isinstance(plan, PhraseMatch):
             exact = exact_fields(plan.scope)
