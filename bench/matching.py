@@ -53,8 +53,7 @@ def main() -> None:
                                                             f"Company {n}", f"contact{n}@example.com"))
                 by_listing[listing.id] = item.key
                 if "-need-" in item.key:
-                    needs.append((item, Subject(listing.kind, listing.service, listing.title, listing.description,
-                                                listing.categories, listing.lang, listing.id)))
+                    needs.append((item, Subject.of(listing)))
             rows = []
             latencies = []
             for item, subject in needs:

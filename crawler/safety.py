@@ -60,12 +60,17 @@ def public_url_problem(url: str) -> str | None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return "not an http(s) URL"
-    reason = private_address_reason(parts.hostname)
+    try:
+        return resolved_reason(parts.hostname, parts.port or 443)
+    except OSError as exc:
+        return f"a host that does not resolve ({exc})"
+
+
+def resolved_reason(host: str, port: int) -> str | None:
+    """`private_address_reason` for the name as written and for every address it resolves to;
+    OSError when it does not resolve."""
+    reason = private_address_reason(host)
     if reason is None:
-        try:
-            infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
-        except OSError as exc:
-            return f"a host that does not resolve ({exc})"
-        reasons = [address_reason(ipaddress.ip_address(info[4][0])) for info in infos]
-        reason = next((r for r in reasons if r), None)
+        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+        reason = next((r for info in infos if (r := address_reason(ipaddress.ip_address(info[4][0])))), None)
     return reason

@@ -194,8 +194,7 @@ class Alerts:
             listing = self.listings.get(alert.listing_id)
             if listing is None:
                 return []
-            subject = Subject(listing.kind, listing.service, listing.title, listing.description,
-                              listing.categories, listing.lang, listing.id)
+            subject = Subject.of(listing)
             return [(m.url, m.title, m.url) for m in self.matcher.matches(subject, ALERT_MATCHES)]
         filters = SearchFilters(**{k: v for k, v in alert.filters.items()  # type: ignore[arg-type]
                                    if k in ("categories", "services", "langs", "groups", "sources", "sites")})

@@ -29,6 +29,11 @@ class Subject:
     lang: str
     id: str = ""  # a stored listing's, so that it does not match itself
 
+    @classmethod
+    def of(cls, listing: Listing) -> Subject:
+        return cls(listing.kind, listing.service, listing.title, listing.description, listing.categories,
+                   listing.lang, listing.id)
+
 @dataclass(frozen=True, slots=True)
 class Match:
     kind: str  # "listing" or "page"

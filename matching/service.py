@@ -70,13 +70,7 @@ class Listings:
         if any(r.title.strip() == draft.title.strip() and r.kind == draft.kind for r in self.store.posted_since(
                 draft.contact_email, now - timedelta(days=MAX_EXPIRY_DAYS))):
             raise ListingError("title", "this address has already posted a listing with this title: renew or edit it")
-        lang = draft.lang or self.engine.analyser.identify(f"{draft.title}\n{draft.description}")
-        categories = draft.categories or self.engine.classifier.classify(draft.title, draft.description,
-                                                                         lang).categories
-        listing = Listing(secrets.token_hex(8), draft.kind, draft.service, draft.title.strip(),
-                          draft.description.strip(), draft.company.strip(), draft.contact_email, sorted(categories),
-                          draft.region.strip(), draft.country, lang, now,
-                          now + timedelta(days=draft.expires_in_days))
+        listing = self._new(draft, now)
         token = secrets.token_urlsafe(32)
         self.store.add(listing, hash_token(token))
         self._index(listing)
@@ -89,17 +83,23 @@ class Listings:
         posted: list[Listing] = []
         for draft in drafts:
             draft.validate()
-            lang = draft.lang or self.engine.analyser.identify(f"{draft.title}\n{draft.description}")
-            categories = draft.categories or self.engine.classifier.classify(draft.title, draft.description,
-                                                                             lang).categories
-            listing = Listing(secrets.token_hex(8), draft.kind, draft.service, draft.title.strip(),
-                              draft.description.strip(), draft.company.strip(), draft.contact_email,
-                              sorted(categories), draft.region.strip(), draft.country, lang, now,
-                              now + timedelta(days=draft.expires_in_days))
+            listing = self._new(draft, now)
             self.store.add(listing, hash_token(secrets.token_urlsafe(32)))
             posted.append(listing)
         self.engine.indexer.index([listing.document(self.base_url) for listing in posted])
         return posted
+
+    def read(self, title: str, description: str, lang: str = "", categories: list[int] | None = None,
+             ) -> tuple[str, list[int]]:
+        """The language and categories of a listing's text: as given, else detected and classified."""
+        lang = lang or self.engine.analyser.identify(f"{title}\n{description}")
+        return lang, sorted(categories or self.engine.classifier.classify(title, description, lang).categories)
+
+    def _new(self, draft: ListingDraft, now: datetime) -> Listing:
+        lang, categories = self.read(draft.title, draft.description, draft.lang, draft.categories)
+        return Listing(secrets.token_hex(8), draft.kind, draft.service, draft.title.strip(), draft.description.strip(),
+                       draft.company.strip(), draft.contact_email, categories, draft.region.strip(), draft.country,
+                       lang, now, now + timedelta(days=draft.expires_in_days))
 
     def get(self, listing_id: str, now: datetime | None = None) -> Listing | None:
         """A listing anyone may see: not hidden, not expired."""

@@ -20,7 +20,7 @@ from matching import AlertError, Listing, ListingDraft, ListingError, OwnerToken
 from matching.matcher import Subject
 from operations.app import App
 from query_api.deps import app_of
-from query_api.pages import PAGE_HEADERS, _frame, pick_lang
+from query_api.pages import PAGE_HEADERS, frame, pick_lang
 
 TEXT = {
     "en": {"new": "Post a need or an offer", "kind": "I post", "need": "a need", "offer": "an offer",
@@ -69,7 +69,7 @@ def _lang(request: Request, lang: str | None) -> str:
 
 
 def _page(lang: str, title: str, body: str, status: int = 200) -> HTMLResponse:
-    return HTMLResponse(_frame(lang, title, body, "/"), status_code=status, headers=PAGE_HEADERS)
+    return HTMLResponse(frame(lang, title, body, "/"), status_code=status, headers=PAGE_HEADERS)
 
 
 def _field(label: str, control: str) -> str:
@@ -123,8 +123,7 @@ def _listing_body(app: App, listing: Listing, lang: str, notice: str = "") -> st
     t = TEXT[lang]
     service = next(s for s in SERVICE_LIST if s.id == listing.service)
     categories = ", ".join(c.name(lang) for c in CATEGORIES if c.id in listing.categories)
-    subject = Subject(listing.kind, listing.service, listing.title, listing.description, listing.categories,
-                      listing.lang, listing.id)
+    subject = Subject.of(listing)
     items = []
     for m in app.matcher.matches(subject, 10):
         href = m.url if m.url.startswith(("http://", "https://")) else ""

@@ -268,15 +268,13 @@ def listing_matches(listing_id: ListingId, app: AppDep,
     listing = app.listings.get(listing_id)
     if listing is None:
         raise _refuse(KeyError(listing_id))
-    subject = Subject(listing.kind, listing.service, listing.title, listing.description, listing.categories,
-                      listing.lang, listing.id)
+    subject = Subject.of(listing)
     return matches_out(app.matcher.matches(subject, limit), subject.lang)
 
 
 @router.post("/match", response_model=MatchesOut, summary="Match a need or an offer without posting it")
 def match(body: ListingFields, app: AppDep, limit: Annotated[int, Query(ge=1, le=50)] = 10) -> MatchesOut:
-    lang = body.lang or app.analyser.identify(f"{body.title}\n{body.description}")
-    categories = list(body.categories) or app.classifier.classify(body.title, body.description, lang).categories
+    lang, categories = app.listings.read(body.title, body.description, body.lang, list(body.categories))
     subject = Subject(body.kind, body.service, body.title, body.description, categories, lang)
     return matches_out(app.matcher.matches(subject, limit), subject.lang)
 

@@ -94,7 +94,8 @@ def pick_lang(requested: str | None, accept_language: str) -> str:
     return "en"
 
 
-def _frame(lang: str, title: str, body: str, path: str) -> str:
+def frame(lang: str, title: str, body: str, path: str) -> str:
+    """A whole portal page around `body` (already escaped): header, language switch, our styles and script."""
     t = TEXT[lang]
     switch = "".join(f'<a href="{path}?lang={code}" lang="{code}"{" aria-current=page" if code == lang else ""}>'
                      f'{escape(name)}</a>' for code, name in (("zh", "中文"), ("ja", "日本語"), ("en", "English")))
@@ -131,7 +132,7 @@ def portal_page(lang: str) -> str:
 <p>{escape(t["categories_note"])}</p><ul class="labels">{categories}</ul></section>
 <section aria-labelledby="services"><h2 id="services">{escape(t["services"])}</h2>
 <p>{escape(t["services_note"])}</p><ul>{services}</ul></section>"""
-    return _frame(lang, t["title"], body, "/")
+    return frame(lang, t["title"], body, "/")
 
 
 def embed_page(lang: str, base_url: str) -> str:
@@ -148,7 +149,7 @@ def embed_page(lang: str, base_url: str) -> str:
 <pre><code>{escape(theme)}</code></pre>
 <h3>{escape(t["preview"])}</h3>
 <div class="preview"><sme-search api="" lang="{lang}"></sme-search></div>"""
-    return _frame(lang, f'{t["embed"]} · {t["title"]}', body, "/embed")
+    return frame(lang, f'{t["embed"]} · {t["title"]}', body, "/embed")
 
 
 ADMIN_STYLE = """

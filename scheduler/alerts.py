@@ -14,7 +14,7 @@ import urllib.request
 from urllib.parse import urlsplit
 
 from config.settings import Settings
-from crawler.safety import public_url_problem
+from crawler.safety import resolved_reason
 from scheduler.store import Alert, Run, RunStore
 
 log = logging.getLogger("smesearch.scheduler")
@@ -31,12 +31,12 @@ def check_webhook_url(url: str, allow_private: bool) -> None:
         raise WebhookError(f"the alert webhook must be an http(s) URL, not {url!r}")
     if allow_private:
         return
-    problem = public_url_problem(url)
-    if problem and problem.startswith("a host that does not resolve"):
-        raise WebhookError(f"the alert webhook's host {parts.hostname} does not resolve: "
-                           f"{problem.split('(', 1)[1].rstrip(')')}")
-    if problem:
-        raise WebhookError(f"the alert webhook {url} is {problem}; set SMESEARCH_ALERT_WEBHOOK_ALLOW_PRIVATE=true "
+    try:
+        reason = resolved_reason(parts.hostname, parts.port or 443)
+    except OSError as exc:
+        raise WebhookError(f"the alert webhook's host {parts.hostname} does not resolve: {exc}") from None
+    if reason:
+        raise WebhookError(f"the alert webhook {url} is {reason}; set SMESEARCH_ALERT_WEBHOOK_ALLOW_PRIVATE=true "
                            "to post there")
 
 

@@ -142,12 +142,12 @@ class DictionaryTranslator:
         headword's own glosses: 重视 glosses "attach importance to" last, so "importance" finds it
         only weakly, while 进口's first gloss is "import"."""
         found: list[tuple[str, float]] = []
+        stems = {" ".join(self.analyser.stem(w) for w in phrase.split()), phrase}
         for g in self.lexicon.glosses(phrase, PIVOT, target, 2 * limit):
             if g.rank < GLOSSARY_RANK:
                 sure = 1.0
             else:
                 back = [b.text for b in self.lexicon.glosses(g.text, target, PIVOT, MAX_GLOSSES)]
-                stems = {" ".join(self.analyser.stem(w) for w in phrase.split()), phrase}
                 place = next((n for n, b in enumerate(back)
                               if b in stems or " ".join(self.analyser.stem(w) for w in b.split()) in stems), None)
                 sure = POSITION_CONFIDENCE[place] if place is not None else 0.0

@@ -242,6 +242,7 @@ class Lexicon:
             lambda: sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False))
         # Queries repeat their words (and paging repeats whole queries): look each one up once.
         self._cached_glosses = functools.lru_cache(maxsize=GLOSS_CACHE_ENTRIES)(self._glosses)
+        self._cached_meanings = functools.lru_cache(maxsize=GLOSS_CACHE_ENTRIES)(self._meanings)
 
     def _open(self) -> sqlite3.Connection:
         """Compiled on first use rather than on opening, so commands that never translate never wait."""
@@ -270,10 +271,13 @@ class Lexicon:
             "GROUP BY text ORDER BY best LIMIT ?", (source, target, term, limit)).fetchall()
         return tuple(Gloss(text, rank) for text, rank in rows)
 
-    def meanings(self, term: str, lang: str) -> set[str]:
+    def meanings(self, term: str, lang: str) -> frozenset[str]:
         """The English words of every sense of a Chinese or Japanese headword (`meaning_words`)."""
+        return self._cached_meanings(term, lang)
+
+    def _meanings(self, term: str, lang: str) -> frozenset[str]:
         row = self._open().execute("SELECT words FROM meaning WHERE lang = ? AND term = ?", (lang, term)).fetchone()
-        return set(row[0].split()) if row else set()
+        return frozenset(row[0].split()) if row else frozenset()
 
     def close(self) -> None:
         self._readers.close()

@@ -97,8 +97,7 @@ def match(ctx: typer.Context, listing_id: Annotated[str, typer.Argument(help="a 
         listing = app.listings.get(listing_id)
         if listing is None:
             raise fail(f"no listing {listing_id} is shown: withdrawn, expired, hidden or never posted", EXIT_BAD_INPUT)
-        subject = Subject(listing.kind, listing.service, listing.title, listing.description, listing.categories,
-                          listing.lang, listing.id)
+        subject = Subject.of(listing)
     else:
         draft = ListingDraft(kind, service, title, description, "-", "cli@example.org", list(category or []))
         try:
@@ -106,9 +105,8 @@ def match(ctx: typer.Context, listing_id: Annotated[str, typer.Argument(help="a 
         except ListingError as exc:
             raise fail(f"{exc} (give a listing id, or --kind, --service, --title and --description)",
                        EXIT_BAD_INPUT) from None
-        lang = lang or app.analyser.identify(f"{title}\n{description}")
-        subject = Subject(kind, service, title, description,
-                          draft.categories or app.classifier.classify(title, description, lang).categories, lang)
+        lang, categories = app.listings.read(title, description, lang, draft.categories)
+        subject = Subject(kind, service, title, description, categories, lang)
     found = app.matcher.matches(subject, limit)
     if as_json:
         typer.echo(json.dumps({"matches": [_match_json(m) for m in found]}, ensure_ascii=False, indent=2))
