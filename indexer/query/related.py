@@ -33,10 +33,13 @@ class RelatedTerms:
                         readings.append((term, v))
             self._readings[concept.id] = readings
 
-    def concepts_of(self, word: str) -> list[Concept]:
-        """The concepts a query word names (in any of its readings)."""
+    def concepts_of(self, word: str, known: tuple[QueryTermVariant, ...] = ()) -> list[Concept]:
+        """The concepts a query word names (in any of its readings as typed). The planner's own
+        readings are used when it made them, rather than analysing the word again; a phrase that
+        only the translation read as one (auto parts) is analysed here."""
+        typed = [v for v in known if v.weight == 1 and not v.translated_from and not v.related]
         found: list[Concept] = []
-        for v in self.analyser.query_variants(word):
+        for v in typed or self.analyser.query_variants(word):
             for concept in self._concepts.get((v.lang, v.words), []):
                 if concept not in found:
                     found.append(concept)
@@ -47,7 +50,7 @@ class RelatedTerms:
         added: list[QueryTermVariant] = []
         terms: list[str] = []
         seen = {v.words for v in known}
-        concepts = self.concepts_of(word)
+        concepts = self.concepts_of(word, known)
         tiers = [(c, RELATED_WEIGHT, False) for c in concepts]
         tiers += [(n, NARROWER_WEIGHT, True) for c in concepts for n in self.thesaurus.narrower(c)]
         for concept, weight, narrower in tiers:
