@@ -57,17 +57,16 @@ class Matcher:
         search = self.listings.engine.search
         text = f"{subject.title}\n{subject.description}"
         wanted = list(COMPLEMENT[subject.service])
-        found = search.search(text, mode="sentence", filters=SearchFilters(services=wanted), size=CANDIDATES,
-                              lang_hint=subject.lang)
+        query, found = search.candidates(text, SearchFilters(services=wanted), CANDIDATES, subject.lang)
         hits = list(found.hits)
 
         if subject.service == "purchase" and subject.kind == "need" and subject.categories:
             # A buyer also meets the makers of what it buys, whatever their pages announce.
-            makers = search.search(text, mode="sentence", size=CANDIDATES, lang_hint=subject.lang,
-                                   filters=SearchFilters(categories=subject.categories,
-                                                         groups=["shenyang", "liaoning", "national", "japan", "other"]))
-            hits += [h for h in makers.hits if all(h.document.id != k.document.id for k in hits)]
-        terms = [t for t in found.query.highlight_terms if len(t) > 1]
+            _, makers = search.candidates(text, SearchFilters(categories=subject.categories, groups=[
+                "shenyang", "liaoning", "national", "japan", "other"]), CANDIDATES, subject.lang)
+            seen = {h.document.id for h in hits}
+            hits += [h for h in makers.hits if h.document.id not in seen]
+        terms = [t for t in query.highlight_terms if len(t) > 1]
         listed = self.listings.store.get_many([_listing_id(h.document) for h in hits if _is_listing(h.document)])
         out: list[Match] = []
         for rank, hit in enumerate(hits):

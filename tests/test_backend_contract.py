@@ -127,6 +127,23 @@ def test_key_sentence_ranks_documents_with_most_content_words_first(corpus: Inde
     assert urls(r)[0] == "https://c.example.com/jv"
 
 
+def test_candidates_rank_a_key_sentence_by_its_summed_word_scores_within_the_filters(
+        corpus: Indexer, service: SearchService) -> None:
+    """What the matcher asks for: the same documents as the key sentence, within the filters, ranked
+    by score alone (no tier for holding most words), no facets, and the query's highlight terms."""
+    text = "我们希望寻找沈阳的汽车零部件合资伙伴"
+    query, found = service.candidates(text, SearchFilters(), 10)
+    assert query.mode == "sentence" and "汽车零部件" in query.highlight_terms
+    assert {h.document.url for h in found.hits} == set(urls(service.search(text, mode="sentence")))
+    scores = [h.score or 0 for h in found.hits]
+    assert scores == sorted(scores, reverse=True) and max(scores) < 1000  # no preferred bonus added
+    assert found.facets == {}
+    _, only_agents = service.candidates(text, SearchFilters(services=["agent"]), 10)
+    assert only_agents.hits and all("agent" in h.document.services for h in only_agents.hits)
+    with pytest.raises(QueryError):
+        service.candidates(text, SearchFilters(), 1000)
+
+
 def test_filters(corpus: Indexer, service: SearchService) -> None:
     def f(**kw: object) -> list[str]:
         return sorted(urls(service.search("-nothingmatchesthis", filters=SearchFilters(**kw), size=20)))  # type: ignore[arg-type]
