@@ -185,7 +185,7 @@ def sentence_against_bm25(app: App, queries: list[dict[str, object]], items: dic
         plan = analyse_query(app.analyser, text, "sentence", "", 1200).plan
         if isinstance(plan, AnyOf):
             plan = AnyOf(plan.children, 1)
-        hits = app.backend.search(BackendQuery(plan, SearchFilters(), 0, TOP, facets=False)).hits
+        hits = app.backend.search(BackendQuery(plan, SearchFilters(), 0, TOP, facets=())).hits
         scores["bm25"].append(ndcg([h.document.url for h in hits], judged))
     return {name: round(sum(values) / len(values), 3) for name, values in scores.items()}
 

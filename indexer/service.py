@@ -18,6 +18,7 @@ from analysis import Analyser
 from categories import Classifier
 from categories.thesaurus import Thesaurus
 from indexer.backends.base import (
+    FACET_FIELDS,
     Backend,
     BackendQuery,
     BackendResult,
@@ -113,8 +114,10 @@ class SearchService:
 
     def search(self, text: str, mode: Mode = "keyword", filters: SearchFilters | None = None,
                page: int = 1, size: int = 10, sort: Sort = "relevance", lang_hint: str = "",
-               translate: bool = True, snippet_lang: str = "", relax: bool = True) -> SearchResponse:
-        """`snippet_lang`: also give each result's snippet in this language (zh, en, ja).
+               translate: bool = True, snippet_lang: str = "", relax: bool = True,
+               facets: tuple[str, ...] = FACET_FIELDS) -> SearchResponse:
+        """`snippet_lang`: also give each result's snippet in this language (zh, en, ja). `facets`:
+        the fields counted over every match, in a second pass over them (none saves that pass).
 
         With `relax`, a plain keyword query (words only) that finds fewer than RELAX_BELOW pages
         with all its words is run again as a key sentence: its function and stop words dropped
@@ -123,10 +126,14 @@ class SearchService:
         started = time.perf_counter()
         filters = filters or SearchFilters()
         self._check(filters, page, size)
+        unknown = [f for f in facets if f not in FACET_FIELDS]
+        if unknown:
+            raise QueryError(f"there is no facet {unknown[0]!r}; the facets are {', '.join(FACET_FIELDS)}")
         query = self.analyse(text, mode, lang_hint, translate)
-        result = self.backend.search(BackendQuery(query.plan, filters, (page - 1) * size, size, sort))
+        result = self.backend.search(BackendQuery(query.plan, filters, (page - 1) * size, size, sort, facets))
         if relax and query.plain and result.total < RELAX_BELOW:
-            query, result = self._relaxed(text, query, result, filters, page, size, sort, lang_hint, translate)
+            query, result = self._relaxed(text, query, result, filters, page, size, sort, lang_hint, translate,
+                                          facets)
         to_simplified = self.analyser.to_simplified
         highlighter = Highlighter(query.highlight_terms)
         hits = []
@@ -155,7 +162,7 @@ class SearchService:
         plan = query.plan
         if isinstance(plan, AnyOf) and plan.preferred:
             plan = dataclasses.replace(plan, preferred=0)
-        return query, self.backend.search(BackendQuery(plan, filters, 0, size, facets=False))
+        return query, self.backend.search(BackendQuery(plan, filters, 0, size, facets=()))
 
     def _service_hint(self, text: str, lang: str) -> str | None:
         """The service the words ask for (招聘, 代理店募集, "distributors wanted"), when there is one
@@ -166,13 +173,14 @@ class SearchService:
         return services[0] if len(services) == 1 else None
 
     def _relaxed(self, text: str, query: AnalysedQuery, result: BackendResult, filters: SearchFilters, page: int,
-                 size: int, sort: Sort, lang_hint: str, translate: bool) -> tuple[AnalysedQuery, BackendResult]:
+                 size: int, sort: Sort, lang_hint: str, translate: bool,
+                 facets: tuple[str, ...]) -> tuple[AnalysedQuery, BackendResult]:
         """The query on most of its content words, if that finds more than all of them did."""
         try:
             loose = self.analyse(text, "sentence", lang_hint, translate)
         except QueryError:
             return query, result  # nothing but stop words: the words as typed are all there is
-        found = self.backend.search(BackendQuery(loose.plan, filters, (page - 1) * size, size, sort))
+        found = self.backend.search(BackendQuery(loose.plan, filters, (page - 1) * size, size, sort, facets))
         if found.total <= result.total:
             return query, result
         loose.mode, loose.relaxed = "keyword", True
@@ -211,7 +219,7 @@ class SearchService:
             query = self.analyse(text, mode, "", translate)
         except QueryError:
             return 0
-        return self.backend.search(BackendQuery(query.plan, filters, 0, 1, facets=False)).total
+        return self.backend.search(BackendQuery(query.plan, filters, 0, 1, facets=())).total
 
     def facet_counts(self) -> dict[str, list[tuple[str, int]]]:
         """Documents per category, service, language, group and site over the whole index."""

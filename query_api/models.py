@@ -3,7 +3,7 @@ widget and integrations rely on. Every text that came from a crawled page is pla
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -75,7 +75,8 @@ class SearchOut(BaseModel):
     page: int
     size: int
     results: list[ResultOut]
-    facets: dict[str, list[FacetOut]] = Field(description="category, service, lang, group and site, with counts")
+    facets: dict[str, list[FacetOut]] = Field(description="the facets asked for (category, service, lang, group "
+                                              "and site unless `facets` says otherwise), with counts")
     query: dict[str, object] = Field(description="how the query was read: its words, segmentation and translations")
     did_you_mean: str | None = Field(None, description="a close query that finds something, when this one does not")
     service_hint: str | None = Field(None, description="the one retrieval service the query's words ask for "
@@ -182,31 +183,38 @@ def category_list(ids: list[int], lang: str) -> list[CategoryOut]:
     return [CategoryOut(id=c, name=category_info(c).name(lang)) for c in ids]
 
 
-def search_output(response: SearchResponse, ui_lang: str) -> SearchOut:
+def search_payload(response: SearchResponse, ui_lang: str) -> dict[str, Any]:
+    """The search answer as plain JSON types, shaped as SearchOut: building the models and having
+    FastAPI validate and serialise them again cost 0.7 ms a search (issue 19's profile), so the
+    API serialises this with orjson; tests/test_api.py checks it against SearchOut."""
     results = []
     for hit in response.hits:
         d = hit.document
         translated = d.translations.get(ui_lang) if d.lang != ui_lang else None
         if translated is not None and not (translated.title and translated.readable):
             translated = None
-        results.append(ResultOut(
-            id=d.id, url=d.url, site=d.site, source=d.source, group=d.group, lang=d.lang, company=d.company,
-            title=SnippetOut(text=hit.title.text, highlights=[list(h) for h in hit.title.highlights]),
-            title_translated=translated.title if translated else None,
-            title_machine_translated=translated.machine if translated else False,
-            snippet=SnippetOut(text=hit.snippet.text, highlights=[list(h) for h in hit.snippet.highlights]),
-            snippet_translated=hit.translated_snippet,
-            categories=category_list(d.categories, ui_lang),
-            services=d.services, published_at=d.published_at.isoformat() if d.published_at else None,
-            score=hit.score,
-        ))
-    facets = {name: [FacetOut(value=v, count=c, name=label_name(name, v, ui_lang)) for v, c in values]
+        results.append({
+            "id": d.id, "url": d.url,
+            "title": {"text": hit.title.text, "highlights": [list(h) for h in hit.title.highlights]},
+            "title_translated": translated.title if translated else None,
+            "title_machine_translated": translated.machine if translated else False,
+            "snippet": {"text": hit.snippet.text, "highlights": [list(h) for h in hit.snippet.highlights]},
+            "snippet_translated": hit.translated_snippet,
+            "site": d.site, "source": d.source, "group": d.group, "lang": d.lang, "company": d.company,
+            "categories": [{"id": c, "name": category_info(c).name(ui_lang)} for c in d.categories],
+            "services": list(d.services), "published_at": d.published_at.isoformat() if d.published_at else None,
+            "score": hit.score,
+        })
+    facets = {name: [{"value": v, "count": c, "name": label_name(name, v, ui_lang)} for v, c in values]
               for name, values in response.facets.items()}
-    return SearchOut(
-        total=response.total, took_ms=response.took_ms, page=response.page, size=response.size, results=results,
-        facets=facets, query=response.query.describe(), did_you_mean=response.did_you_mean, notes=response.notes,
-        relaxed=response.query.relaxed, service_hint=response.service_hint,
-    )
+    return {"total": response.total, "took_ms": response.took_ms, "page": response.page, "size": response.size,
+            "results": results, "facets": facets, "query": response.query.describe(),
+            "did_you_mean": response.did_you_mean, "service_hint": response.service_hint,
+            "relaxed": response.query.relaxed, "notes": list(response.notes)}
+
+
+def search_output(response: SearchResponse, ui_lang: str) -> SearchOut:
+    return SearchOut.model_validate(search_payload(response, ui_lang))
 
 
 def label_name(facet: str, value: str, lang: str) -> str | None:

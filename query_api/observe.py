@@ -7,8 +7,11 @@ to PROMETHEUS_MULTIPROC_DIR and `/metrics` adds them up, so a scrape sees the wh
 
 from __future__ import annotations
 
+import atexit
 import logging
+import logging.handlers
 import os
+import queue
 import re
 import sys
 import time
@@ -27,13 +30,34 @@ LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
 
 
 def configure_logging(level: str = "INFO") -> None:
-    """JSON lines on stderr: one object per record, with the request id where there is one."""
+    """JSON lines on stderr: one object per record, with the request id where there is one.
+
+    Records are formatted and written by a thread of their own: a request only queues its access
+    line (formatting it and writing to stderr took the request's own thread otherwise). What is
+    queued is written at exit."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s",
                                        rename_fields={"asctime": "time", "levelname": "level", "name": "logger"}))
+    records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
+    writer = logging.handlers.QueueListener(records, handler)
+    writer.start()
+    atexit.register(writer.stop)
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    for old in root.handlers:
+        if isinstance(old, logging.handlers.QueueHandler) and hasattr(old, "writer"):
+            old.writer.stop()
+    queued = _Queued(records)
+    queued.writer = writer  # type: ignore[attr-defined]  # stopped when logging is configured again
+    root.handlers[:] = [queued]
     root.setLevel(level)
+
+
+class _Queued(logging.handlers.QueueHandler):
+    """Queues the record as it is: the writer is a thread of this process, so nothing needs
+    pickling, and the JSON formatter still sees the exception as its own field."""
+
+    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
+        return record
 
 
 class ApiMetrics:

@@ -6,8 +6,11 @@ document, and the catalog of sources. Read-only, no credentials, rate-limited by
 import threading
 from typing import Annotated, Literal
 
+import orjson
 from cachetools import TTLCache
 from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
 
 from analysis.languages import INTERFACE_LANGUAGES
 from categories import CATEGORIES, NOT_SPECIFIED, SERVICE_LIST
@@ -15,7 +18,8 @@ from crawler.catalog import load_catalog
 from crawler.catalog_edit import effective_catalog
 from crawler.kinds import WEB_KINDS
 from crawler.state import CrawlState
-from indexer.service import SearchResponse, filters_from
+from indexer.backends.base import FACET_FIELDS
+from indexer.service import filters_from
 from operations.app import App
 from query_api.models import (
     DocumentOut,
@@ -28,7 +32,7 @@ from query_api.models import (
     TermSitesOut,
     UiLang,
     document_output,
-    search_output,
+    search_payload,
 )
 
 UiLangQuery = Annotated[UiLang, Query(description="language of names and translated titles")]
@@ -44,13 +48,14 @@ SEARCH_EXAMPLES = {
 def router(app: App) -> APIRouter:
     settings = app.settings
     api = APIRouter(prefix="/api", tags=["search"])
-    # Searches repeat (the same top queries, the same page reloaded): a short-lived cache per worker.
-    cache: TTLCache[tuple[object, ...], SearchResponse] | None = (
+    # Searches repeat (the same top queries, the same page reloaded): a short-lived cache per worker
+    # of the answers as sent.
+    cache: TTLCache[tuple[object, ...], tuple[bytes, int, float]] | None = (
         TTLCache(settings.search_cache_entries, settings.search_cache_s) if settings.search_cache_s > 0 else None)
     cache_lock = threading.Lock()
 
     @api.get("/search", response_model=SearchOut, summary="Keyword or key-sentence search")
-    def search(
+    async def search(
         q: Annotated[str, Query(description="keywords with AND/OR/NOT, \"phrases\", title: and site:, or a sentence",
                                 max_length=settings.max_query_length, openapi_examples=SEARCH_EXAMPLES)],
         mode: Literal["keyword", "sentence"] = "keyword",
@@ -75,25 +80,38 @@ def router(app: App) -> APIRouter:
             description="also give each snippet translated into this language")] = None,
         relax: Annotated[bool, Query(description="when a plain query (words only) finds fewer than 3 pages with all "
                                                  "its words, show pages with most of them")] = True,
-    ) -> SearchOut:
+        facets: Annotated[str, Query(description="the facets to count, comma-separated, of " + ",".join(FACET_FIELDS)
+                                     + "; empty for none, which answers faster", max_length=100,
+                                     pattern=r"^[a-z,]*$")] = ",".join(FACET_FIELDS),
+    ) -> Response:
         filters = filters_from(category, service, lang, group, source, site, date_from, date_to)
+        counted = tuple(dict.fromkeys(f for f in facets.split(",") if f))
         key = (q, mode, category, service, lang, group, source, site, date_from, date_to, page, size, sort,
-               translate, snippet_lang, relax)
-        with cache_lock:
-            response = cache.get(key) if cache is not None else None
-        if response is None:
+               translate, snippet_lang, relax, ui_lang, counted)
+        used = {k: v for k, v in {"category": category, "service": service, "lang": lang, "group": group,
+                                  "source": source, "site": site, "from": date_from, "to": date_to,
+                                  "page": page if page > 1 else None, "translate": None if translate else False,
+                                  }.items() if v}
+
+        def answer() -> bytes:
+            """The whole search in one hand-off to the thread pool, serialised there too."""
+            with cache_lock:
+                found = cache.get(key) if cache is not None else None
+            if found is not None:
+                if app.search_log is not None:
+                    app.search_log.record(q, mode, used, int(found[1]), found[2])
+                return found[0]
             response = app.search.search(q, mode, filters, page, size, sort, translate=translate,
-                                         snippet_lang=snippet_lang or "", relax=relax)
+                                         snippet_lang=snippet_lang or "", relax=relax, facets=counted)
+            encoded = orjson.dumps(search_payload(response, ui_lang))
             if cache is not None:
                 with cache_lock:
-                    cache[key] = response
-        if app.search_log is not None:
-            used = {k: v for k, v in {"category": category, "service": service, "lang": lang, "group": group,
-                                      "source": source, "site": site, "from": date_from, "to": date_to,
-                                      "page": page if page > 1 else None, "translate": None if translate else False,
-                                      }.items() if v}
-            app.search_log.record(q, mode, used, response.total, response.took_ms)
-        return search_output(response, ui_lang)
+                    cache[key] = (encoded, response.total, response.took_ms)
+            if app.search_log is not None:
+                app.search_log.record(q, mode, used, response.total, response.took_ms)
+            return encoded
+
+        return Response(await run_in_threadpool(answer), media_type="application/json")
 
     # On the event loop, not the thread pool: a lookup takes about 50 µs (one indexed range of a
     # small SQLite table), less than the hand-over to a thread; docs/BENCHMARKS.md has both.

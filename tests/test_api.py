@@ -18,6 +18,7 @@ from crawler.catalog import load_catalog
 from crawler.state import CrawlState
 from operations.app import App
 from query_api.app import create_app
+from query_api.models import SearchOut
 from tests.helpers import doc
 
 PAGES = [
@@ -62,6 +63,27 @@ def test_search_returns_results_facets_and_the_parsed_query(client: TestClient) 
     # The user sees how 沈阳汽车零部件 was segmented.
     assert body["query"]["plan"]["readings"][0]["words"] == ["沈阳", "汽车零部件"]
     assert body["did_you_mean"] is None
+
+
+@pytest.mark.parametrize("params", [{"q": "沈阳汽车零部件", "ui_lang": "ja"}, {"q": "brake", "snippet_lang": "zh"},
+                                    {"q": "nothing-matches-this", "mode": "sentence"}])
+def test_search_answers_are_exactly_the_documented_schema(client: TestClient, params: dict[str, str]) -> None:
+    """The search answer is serialised without pydantic (the fast path): it must still be exactly
+    SearchOut, no field missing (a default would fill it) and none extra (it would be dropped)."""
+    r = client.get("/api/search", params=params)
+    assert r.status_code == 200 and r.headers["content-type"] == "application/json"
+    body = r.json()
+    assert SearchOut.model_validate(body).model_dump(mode="json") == body
+
+
+def test_a_search_counts_only_the_facets_it_asks_for(client: TestClient) -> None:
+    total = client.get("/api/search", params={"q": "汽车零部件 OR brake"}).json()["total"]
+    r = client.get("/api/search", params={"q": "汽车零部件 OR brake", "facets": "service,lang"}).json()
+    assert set(r["facets"]) == {"service", "lang"} and r["total"] == total == 2
+    r = client.get("/api/search", params={"q": "汽车零部件 OR brake", "facets": ""}).json()
+    assert r["facets"] == {} and r["total"] == 2
+    bad = client.get("/api/search", params={"q": "brake", "facets": "colour"})
+    assert bad.status_code == 400 and "the facets are category, service, lang, group, site" in bad.json()["detail"]
 
 
 def test_filters_narrow_the_results_and_size_pages_them(client: TestClient) -> None:

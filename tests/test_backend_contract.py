@@ -168,6 +168,18 @@ def test_facets_count_the_matching_documents(corpus: Indexer, service: SearchSer
     assert sum(facets["site"].values()) == r.total == 6
 
 
+def test_only_the_facets_asked_for_are_counted_and_the_total_stays_right(corpus: Indexer,
+                                                                         service: SearchService) -> None:
+    everything = service.search("代理商")
+    assert set(everything.facets) == {"category", "service", "lang", "group", "site"}
+    for asked in [("category", "site"), ("lang",), ()]:
+        r = service.search("代理商", facets=asked)
+        assert set(r.facets) == set(asked) and r.total == everything.total > 1
+        assert all(r.facets[name] == everything.facets[name] for name in asked)
+    with pytest.raises(QueryError, match="no facet 'colour'"):
+        service.search("代理商", facets=("colour",))
+
+
 def test_sort_by_date_and_paging(corpus: Indexer, service: SearchService) -> None:
     everything = "-nothingmatchesthis"
     by_date = urls(service.search(everything, sort="date", size=7))

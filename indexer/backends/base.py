@@ -92,7 +92,7 @@ class BackendQuery:
     offset: int = 0
     limit: int = 10
     sort: Literal["relevance", "date"] = "relevance"
-    facets: bool = True
+    facets: tuple[str, ...] = FACET_FIELDS  # the fields counted over every match; () counts none
 
 
 @dataclass(slots=True)

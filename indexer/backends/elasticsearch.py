@@ -19,7 +19,6 @@ from analysis import ANALYSED_LANGS
 from config import Settings
 from indexer.backends.base import (
     EXACT_BOOST,
-    FACET_FIELDS,
     BackendError,
     BackendHit,
     BackendQuery,
@@ -346,13 +345,13 @@ class ElasticsearchBackend:
             body["sort"] = [{"date": {"order": "desc", "missing": "_last"}}, {"id": "asc"}]
         if query.facets:
             body["aggs"] = {name: {"terms": {"field": name, "size": 50 if name == "site" else 20}}
-                            for name in FACET_FIELDS}
+                            for name in query.facets}
         result = self._call("search", self.client.search, index=self.alias, **body)
         hits = [BackendHit(Document.from_stored(h["_source"]["doc"]),
                            float(h["_score"]) if query.sort == "relevance" and h.get("_score") is not None else None)
                 for h in result["hits"]["hits"]]
         facets = {name: [(b["key"], int(b["doc_count"])) for b in result["aggregations"][name]["buckets"]]
-                  for name in FACET_FIELDS} if query.facets else {}
+                  for name in query.facets}
         return BackendResult(int(result["hits"]["total"]["value"]), hits, facets)
 
     def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:

@@ -23,7 +23,6 @@ from analysis import ANALYSED_LANGS
 from config import Settings
 from indexer.backends.base import (
     EXACT_BOOST,
-    FACET_FIELDS,
     BackendError,
     BackendHit,
     BackendQuery,
@@ -338,20 +337,21 @@ class EmbeddedBackend:
         tquery = self._with_filters(self._compile(query.plan), query.filters)
         facets: dict[str, list[tuple[str, int]]] = {}
         try:
-            # tantivy releases the GIL, so the facet pass runs beside the top-k search. The facet
-            # pass also gives the total (every document has exactly one language), so the top-k
-            # search needs no count of its own.
-            counting = self._threads.submit(self._facets, searcher, tquery) if query.facets else None
+            # tantivy releases the GIL, so the facet pass runs beside the top-k search. A language
+            # facet also gives the total (every document has exactly one language), so the top-k
+            # search then needs no count of its own.
+            counting = self._threads.submit(self._facets, searcher, tquery, query.facets) if query.facets else None
+            count = "lang" not in query.facets
             if query.sort == "date":
-                result = searcher.search(tquery, query.limit, count=not query.facets, order_by_field="date",
+                result = searcher.search(tquery, query.limit, count=count, order_by_field="date",
                                          offset=query.offset, order=tantivy.Order.Desc)
             else:
-                result = searcher.search(tquery, query.limit, count=not query.facets, offset=query.offset)
+                result = searcher.search(tquery, query.limit, count=count, offset=query.offset)
             if counting is not None:
                 facets, total = counting.result()
         except ValueError as exc:
             raise BackendError(f"the index could not run this search: {exc}") from exc
-        if not query.facets:
+        if count:
             # tantivy's type stubs omit SearchResult.count, which search(count=True) fills in.
             total = int(result.count or 0)  # type: ignore[attr-defined]
         ids = [searcher.doc(addr)["id"][0] for _, addr in result.hits]
@@ -360,9 +360,12 @@ class EmbeddedBackend:
                 for (score, _), i in zip(result.hits, ids, strict=True) if i in docs]
         return BackendResult(total, hits, facets)
 
-    def _facets(self, searcher: tantivy.Searcher, tquery: Query) -> tuple[dict[str, list[tuple[str, int]]], int]:
+    def _facets(self, searcher: tantivy.Searcher, tquery: Query,
+                names: tuple[str, ...]) -> tuple[dict[str, list[tuple[str, int]]], int]:
+        """The counts of `names` over every match, and the number of matches when `names` holds
+        the language (0 otherwise: the top-k search counts them then)."""
         spec: dict[str, Any] = {}
-        for name in FACET_FIELDS:
+        for name in names:
             if name in MASKED_FACETS:
                 mask, values = MASKED_FACETS[name]
                 spec[name] = {"terms": {"field": mask, "size": 1 << len(values)}}  # every combination
@@ -370,7 +373,7 @@ class EmbeddedBackend:
                 spec[name] = {"terms": {"field": name, "size": 50 if name == "site" else 20}}
         raw: dict[str, Any] = searcher.aggregate(tquery, spec)
         facets: dict[str, list[tuple[str, int]]] = {}
-        for name in FACET_FIELDS:
+        for name in names:
             buckets = raw[name]["buckets"]
             if name in MASKED_FACETS:
                 values = MASKED_FACETS[name][1]
@@ -383,8 +386,9 @@ class EmbeddedBackend:
                 facets[name] = [(values[i], -n) for n, i in ranked]
             else:
                 facets[name] = [(b["key"], int(b["doc_count"])) for b in buckets]
-        total = sum(count for _, count in facets["lang"]) + int(raw["lang"].get("sum_other_doc_count", 0))
-        return facets, total
+        if "lang" not in names:
+            return facets, 0
+        return facets, sum(count for _, count in facets["lang"]) + int(raw["lang"].get("sum_other_doc_count", 0))
 
     @_storage_errors
     def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:

@@ -449,8 +449,9 @@
       if (remember) this.writeHash();
       if (this.searchAbort) this.searchAbort.abort();
       this.searchAbort = new AbortController();
+      // Only the facets it shows: the server counts them in a second pass over the matches.
       const params = new URLSearchParams({ q: s.q, mode: s.mode, page: String(s.page), size: String(this.pageSize),
-                                           ui_lang: this.language });
+                                           ui_lang: this.language, facets: "category,service,lang,site" });
       if (s.category) params.set("category", String(s.category));
       if (s.service) params.set("service", s.service);
       if (s.lang) params.set("lang", s.lang);
