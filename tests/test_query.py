@@ -152,3 +152,19 @@ def test_a_query_in_a_language_without_a_dictionary_is_searched_as_typed_and_say
     q = analyse_query(analyser, "поставщик автозапчастей", mode=mode)  # type: ignore[arg-type]
     assert any("ru are searched as typed" in note for note in q.notes)
     assert analyse_query(analyser, "汽车零部件", mode=mode).notes == []  # type: ignore[arg-type]
+
+
+def test_highlights_mark_the_longest_term_whole_words_and_folded_forms_at_their_original_offsets() -> None:
+    from indexer.highlight import Highlighter
+
+    highlighter = Highlighter(["machin", "汽车", "汽车零部件", "pcb", "er"])
+    text = "Machinery maker; remachined parts. 汽车零部件 and 汽车. ＰＣＢ boards"
+    spans = [(s, e, text[s:e]) for s, e, _ in highlighter.spans(text)]
+    # English terms arrive stemmed: the whole word they start is marked, never a word's middle
+    # (remachined), and no shorter term inside a marked word ("er" in Machinery) is marked again.
+    assert spans == [(0, 9, "Machinery"), (35, 40, "汽车零部件"), (45, 47, "汽车"), (49, 52, "ＰＣＢ")]
+    # Traditional text is matched through its Simplified form, at the original offsets.
+    traditional = "瀋陽汽車零部件"
+    converted = Highlighter(["汽车零部件"]).whole(traditional, lambda t: t.replace("車", "车"))
+    assert converted.highlights == [(2, 7)]
+    assert Highlighter([]).spans(text) == [] and Highlighter(["  "]).snippet("abc").highlights == []
