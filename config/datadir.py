@@ -75,6 +75,11 @@ class DataDir:
         return self.root / "ratelimit.sqlite"
 
     @property
+    def search_answers(self) -> Path:
+        """Answers to popular searches, shared by the API's workers until the index changes."""
+        return self.root / "cache" / "answers.sqlite"
+
+    @property
     def translation_packages(self) -> Path:
         """Argos Translate language packages installed by `smesearch translation install`."""
         return self.root / "translation" / "packages"
@@ -90,7 +95,7 @@ class DataDir:
 
     def caches(self) -> tuple[Path, ...]:
         """What a backup leaves out unless asked: rebuilt or downloaded again on demand."""
-        return (self.translation_cache, self.translation_packages)
+        return (self.translation_cache, self.translation_packages, self.search_answers.parent)
 
     def never_backed_up(self) -> tuple[Path, ...]:
         """Lock files and counters that mean nothing after a restore."""

@@ -160,6 +160,15 @@ class SearchLog:
         return Analytics(days, searches, zero, took[len(took) // 2] if took else None,
                          [tuple(r) for r in top], [tuple(r) for r in zero_hit], [tuple(r) for r in per_day])
 
+    def top_queries(self, days: int = 7, limit: int = 100) -> list[str]:
+        """The most searched queries, as `record` stored them (whitespace folded), most first."""
+        since = (datetime.now(UTC) - timedelta(days=days)).isoformat()
+        if not self.path.exists():
+            return []
+        with closing(self._connect()) as db:
+            return [q for q, _ in db.execute("SELECT query, count(*) n FROM searches WHERE at >= ? GROUP BY query "
+                                             "ORDER BY n DESC, query LIMIT ?", (since, limit))]
+
     def close(self) -> None:
         if self._writer is not None:
             self._queue.put(None)

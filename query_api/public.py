@@ -3,11 +3,9 @@ document, and the catalog of sources. Read-only, no credentials, rate-limited by
 # No `from __future__ import annotations`: the parameter limits come from the settings, so the
 # annotations must be evaluated where the routes are defined.
 
-import threading
 from typing import Annotated, Literal
 
 import orjson
-from cachetools import TTLCache
 from fastapi import APIRouter, HTTPException, Path, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
@@ -21,6 +19,7 @@ from crawler.state import CrawlState
 from indexer.backends.base import FACET_FIELDS
 from indexer.service import filters_from
 from operations.app import App
+from query_api.answers import POPULAR_QUERIES, Answer, AnswerCache
 from query_api.models import (
     DocumentOut,
     LabelOut,
@@ -48,11 +47,10 @@ SEARCH_EXAMPLES = {
 def router(app: App) -> APIRouter:
     settings = app.settings
     api = APIRouter(prefix="/api", tags=["search"])
-    # Searches repeat (the same top queries, the same page reloaded): a short-lived cache per worker
-    # of the answers as sent.
-    cache: TTLCache[tuple[object, ...], tuple[bytes, int, float]] | None = (
-        TTLCache(settings.search_cache_entries, settings.search_cache_s) if settings.search_cache_s > 0 else None)
-    cache_lock = threading.Lock()
+    search_log = app.search_log
+    answers = AnswerCache(settings.paths.search_answers, settings.search_cache_s, settings.search_cache_entries,
+                          lambda: app.search.backend.generation(),  # the index opens on the first search
+                          (lambda: search_log.top_queries(7, POPULAR_QUERIES)) if search_log is not None else None)
 
     @api.get("/search", response_model=SearchOut, summary="Keyword or key-sentence search")
     async def search(
@@ -95,21 +93,16 @@ def router(app: App) -> APIRouter:
 
         def answer() -> bytes:
             """The whole search in one hand-off to the thread pool, serialised there too."""
-            with cache_lock:
-                found = cache.get(key) if cache is not None else None
-            if found is not None:
-                if app.search_log is not None:
-                    app.search_log.record(q, mode, used, int(found[1]), found[2])
-                return found[0]
-            response = app.search.search(q, mode, filters, page, size, sort, translate=translate,
-                                         snippet_lang=snippet_lang or "", relax=relax, facets=counted)
-            encoded = orjson.dumps(search_payload(response, ui_lang))
-            if cache is not None:
-                with cache_lock:
-                    cache[key] = (encoded, response.total, response.took_ms)
-            if app.search_log is not None:
-                app.search_log.record(q, mode, used, response.total, response.took_ms)
-            return encoded
+            found = answers.get(q, key)
+            if found is None:
+                generation = answers.generation()
+                response = app.search.search(q, mode, filters, page, size, sort, translate=translate,
+                                             snippet_lang=snippet_lang or "", relax=relax, facets=counted)
+                found = Answer(orjson.dumps(search_payload(response, ui_lang)), response.total, response.took_ms)
+                answers.put(q, key, found, generation)
+            if search_log is not None:
+                search_log.record(q, mode, used, found.total, found.took_ms)
+            return found.body
 
         return Response(await run_in_threadpool(answer), media_type="application/json")
 

@@ -309,15 +309,58 @@ def test_unknown_routes_are_problem_details(client: TestClient) -> None:
     assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json"
 
 
-def test_repeated_searches_come_from_a_short_lived_cache(tmp_path: Path) -> None:
+def searches_run(app: App) -> list[str]:
+    """The searches that reach the search service (its own method, wrapped to note each query)."""
+    ran: list[str] = []
+    service, search = app.search, app.search.search
+
+    def noted(text: str, *args: Any, **kwargs: Any) -> Any:
+        ran.append(text)
+        return search(text, *args, **kwargs)
+
+    service.search = noted  # type: ignore[method-assign]
+    return ran
+
+
+def test_repeated_searches_are_answered_from_the_cache_until_the_index_changes(tmp_path: Path) -> None:
     client, app = open_client(tmp_path, search_cache_s=60)
-    assert client.get("/api/search", params={"q": "brake"}).json()["total"] == 1
+    ran = searches_run(app)
+    first = client.get("/api/search", params={"q": "brake"})
+    assert first.json()["total"] == 1 and len(ran) == 1
+    assert client.get("/api/search", params={"q": "brake"}).content == first.content and len(ran) == 1
+    client.get("/api/search", params={"q": "brake", "size": 5})  # another request is another answer
+    assert len(ran) == 2
+    # A commit changes the index's stamp: no answer from before it is served after it.
     app.indexer.index([doc("https://d.example.com/brakes", title="Brake pads exporter", body="Brake pads.")])
-    assert client.get("/api/search", params={"q": "brake"}).json()["total"] == 1  # within the cache's life
-    assert client.get("/api/search", params={"q": "brake", "size": 5}).json()["total"] == 2  # another request
+    assert client.get("/api/search", params={"q": "brake"}).json()["total"] == 2 and len(ran) == 3
     app.close()
     uncached, app = open_client(tmp_path / "fresh", search_cache_s=0)
-    assert uncached.get("/api/search", params={"q": "brake"}).json()["total"] == 1
-    app.indexer.index([doc("https://d.example.com/brakes", title="Brake pads exporter", body="Brake pads.")])
-    assert uncached.get("/api/search", params={"q": "brake"}).json()["total"] == 2
+    ran = searches_run(app)
+    for _ in range(2):
+        assert uncached.get("/api/search", params={"q": "brake"}).json()["total"] == 1
+    assert len(ran) == 2
     app.close()
+
+
+def test_workers_share_the_answers_to_the_search_logs_popular_queries(tmp_path: Path) -> None:
+    """Two Apps over one data directory are two workers of one server."""
+    first, app = open_client(tmp_path, search_cache_s=60)
+    assert app.search_log is not None
+    app.search_log.record("brake", "keyword", {}, 1, 1.0)  # searched before: a popular query
+    app.search_log.flush()
+    second_app = App(Settings(data_dir=tmp_path / "data", rate_limit="", search_cache_s=60))
+    second = TestClient(create_app(second_app), base_url="http://localhost")
+    try:
+        ran, ran_second = searches_run(app), searches_run(second_app)
+        assert first.get("/api/search", params={"q": "brake"}).json()["total"] == 1 and ran == ["brake"]
+        assert second.get("/api/search", params={"q": "brake"}).content == first.get(
+            "/api/search", params={"q": "brake"}).content
+        assert ran_second == []  # the other worker's answer
+        second.get("/api/search", params={"q": "ブレーキ"})  # never searched before: kept by that worker only
+        first.get("/api/search", params={"q": "ブレーキ"})
+        assert ran_second == ["ブレーキ"] and ran == ["brake", "ブレーキ"]
+        app.indexer.index([doc("https://d.example.com/brakes", title="Brake pads exporter", body="Brake pads.")])
+        assert second.get("/api/search", params={"q": "brake"}).json()["total"] == 2 and len(ran_second) == 2
+    finally:
+        second_app.close()
+        app.close()

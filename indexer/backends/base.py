@@ -202,6 +202,12 @@ class Backend(Protocol):
         """Delete the index and everything stored with it."""
         ...
 
+    def generation(self) -> str:
+        """A stamp that changes with every commit, so that a cached answer is used only while the
+        index is as it was; "" when the backend cannot tell cheaply (answers then live for the
+        cache's time only)."""
+        ...
+
     def check(self) -> int:
         """Reach the index as a search would and return its document count, or raise BackendError
         with the reason (what readiness reports)."""

@@ -406,6 +406,9 @@ class ElasticsearchBackend:
             last_commit=datetime.fromisoformat(meta["last_commit"]) if meta.get("last_commit") else None,
         )
 
+    def generation(self) -> str:
+        return ""  # asking the cluster would cost a round trip per search
+
     def check(self) -> int:
         result = self._call("count documents", self.client.count, index=self.alias)
         return int(result["count"])

@@ -429,6 +429,14 @@ class EmbeddedBackend:
             last_commit=self._store.last_commit(),
         )
 
+    def generation(self) -> str:
+        # tantivy replaces meta.json (a new file, renamed over the old) at every commit.
+        try:
+            meta = (self._index_path / "meta.json").stat()
+        except FileNotFoundError:
+            return ""
+        return f"{meta.st_ino}-{meta.st_mtime_ns}-{meta.st_size}"
+
     @_storage_errors
     def check(self) -> int:
         """Open the index and the store as a search would; the number of documents, or BackendError
