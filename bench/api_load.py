@@ -1,9 +1,18 @@
 """The API under load: `smesearch serve --workers 2` on 127.0.0.1 over 100,000 documents, driven by
 wrk (Debian's package; installed when missing and run as root) with 32 connections.
 
-    python -m bench.api_load 100000
+    python -m bench.api_load 100000             # everything below, about 25 minutes
+    python -m bench.api_load 100000 --peer      # only the comparison with the bare engine
 
-In one run, on the same machine and the same cores:
+First, /api/search against its peer, in the same run: bench/bare_app.py, a bare FastAPI app
+answering the same 1,000 searches with tantivy alone, on the queries our service compiled (the
+same translated shape, the same facets: the four the widget shows). Both run 2 workers, ours with
+its result cache off. The two must give the same top 10 for every query, or the run stops.
+Then three interleaved rounds, at 8 and at 32 connections: requests/s, p50/p99, and server CPU
+per request (user and system time of the server's processes over the requests wrk completed);
+medians of the rounds, and our CPU per request as a multiple of the peer's.
+
+Then, in one run, on the same machine and the same cores:
   - the ceiling: a trivial async FastAPI endpoint on one uvicorn worker with no access log, which
     is as fast as this Python stack answers anything here;
   - /api/search with mixed queries (bench/corpus.py: keyword and sentence, half filtered, in zh,
@@ -24,6 +33,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -138,7 +148,108 @@ def parse_wrk(out: str) -> dict[str, float]:
     result["non_2xx"] = int(errors.group(1)) if errors else 0
     socket_errors = re.search(r"Socket errors: (.*)", out)
     result["socket_errors"] = socket_errors.group(1) if socket_errors else "none"  # type: ignore[assignment]
+    result["requests"] = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     return result
+
+
+WIDGET_FACETS = "category,service,lang,site"  # what the widget asks for (query_api/static/widget.js)
+PEER_ROUNDS = 3
+PEER_SECONDS = 10
+
+
+def widget_paths() -> list[str]:
+    """The benchmark's searches as the widget sends them: its facets, ten results, names in English."""
+    return [f"{p}&{urllib.parse.urlencode({'facets': WIDGET_FACETS, 'ui_lang': 'en'})}" for p in search_paths()]
+
+
+def tree_cpu_s(pid: int) -> float:
+    """User and system CPU seconds of a process and every process below it, from /proc."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # it ended meanwhile
+        child = int(stat.parent.name)
+        parents[child] = int(fields[1])
+        times[child] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    total, wanted = 0.0, {pid}
+    for child in sorted(parents):  # ancestors are not always numbered lower: walk up from each
+        ancestor = child
+        while ancestor not in wanted and ancestor in parents and ancestor > 1:
+            ancestor = parents[ancestor]
+        if ancestor in wanted:
+            total += times[child]
+    return total
+
+
+def measure(wrk_bin: str, base: str, paths: list[str], work: Path, name: str, connections: int,
+            server: subprocess.Popen[bytes]) -> dict[str, float]:
+    listing = work / f"{name}.paths"
+    listing.write_text("\n".join(paths) + "\n")
+    script = work / "mixed.lua"
+    script.write_text(WRK_SCRIPT)
+    env = {**os.environ, "WRK_PATHS": str(listing)}
+    threads = min(2, connections)
+    subprocess.run([wrk_bin, f"-t{threads}", f"-c{connections}", "-d2s", "-s", str(script), base], env=env,
+                   capture_output=True, check=True)
+    before = tree_cpu_s(server.pid)
+    out = subprocess.run([wrk_bin, f"-t{threads}", f"-c{connections}", f"-d{PEER_SECONDS}s", "--latency", "-s",
+                          str(script), base], env=env, capture_output=True, text=True, check=True).stdout
+    result = parse_wrk(out)
+    result["cpu_ms_per_request"] = round((tree_cpu_s(server.pid) - before) * 1000 / max(1, result["requests"]), 2)
+    return result
+
+
+def same_top_tens(ours: str, bare: str, paths: list[str]) -> None:
+    """Stop the run when our API and the peer disagree on a query's top 10: then they would not be
+    doing the same work."""
+    different = []
+    for path in paths:
+        mine = [r["id"] for r in httpx.get(ours + path, timeout=60).json()["results"]]
+        theirs = httpx.get(bare + path, timeout=60).json()["ids"]
+        if mine != theirs:
+            different.append(path)
+    if different:
+        sys.exit(f"the API and the bare peer gave different top 10s for {len(different)} of {len(paths)} "
+                 f"queries, such as {urllib.parse.unquote(different[0])}")
+
+
+def compare_with_peer(wrk_bin: str, data: Path, work: Path) -> dict[str, Any]:
+    paths = widget_paths()
+    (work / "bare.paths").write_text("\n".join(paths) + "\n")
+    ours_port, bare_port = free_port(), free_port()
+    ours = serve(data, ours_port, work, "ours", {"SMESEARCH_BACKEND": "embedded", "SMESEARCH_SEARCH_CACHE_S": "0"})
+    bare = subprocess.Popen([sys.executable, "-m", "uvicorn", "bench.bare_app:app", "--port", str(bare_port),
+                             "--workers", "2", "--no-access-log", "--log-level", "warning"], cwd=ROOT,
+                            stdout=(work / "bare.log").open("wb"), stderr=subprocess.STDOUT,
+                            env={**os.environ, "SMESEARCH_DATA_DIR": str(data), "BARE_PATHS": str(work / "bare.paths"),
+                                 "PYTHONPATH": str(ROOT)})
+    try:
+        ours_url, bare_url = f"http://127.0.0.1:{ours_port}", f"http://127.0.0.1:{bare_port}"
+        wait_until_up(f"{ours_url}/readyz", ours)
+        wait_until_up(f"{bare_url}/api/search?{paths[0].split('?', 1)[1]}", bare)
+        same_top_tens(ours_url, bare_url, paths)
+        rounds: dict[str, list[dict[str, float]]] = {}
+        for _ in range(PEER_ROUNDS):
+            for connections in (8, 32):
+                for name, url, process in (("ours", ours_url, ours), ("bare", bare_url, bare)):
+                    rounds.setdefault(f"{name}_{connections}", []).append(
+                        measure(wrk_bin, url, paths, work, name, connections, process))
+    finally:
+        stop(ours)
+        stop(bare)
+    out: dict[str, Any] = {"queries": len(paths), "rounds": PEER_ROUNDS, "seconds": PEER_SECONDS,
+                           "facets": WIDGET_FACETS}
+    for name, runs in rounds.items():
+        out[name] = {key: statistics.median(r[key] for r in runs)
+                     for key in ("requests_per_s", "p50_ms", "p99_ms", "cpu_ms_per_request")}
+        out[name]["non_2xx"] = sum(r["non_2xx"] for r in runs)
+    for connections in (8, 32):
+        out[f"cpu_ratio_{connections}"] = round(out[f"ours_{connections}"]["cpu_ms_per_request"]
+                                                / out[f"bare_{connections}"]["cpu_ms_per_request"], 2)
+    return out
 
 
 def serve(data: Path, port: int, work: Path, name: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -165,11 +276,20 @@ def main() -> None:
     corpus = write(count)
     analyser = Analyser()
     data = work / "data"
-    embedded = open_backend(Settings(data_dir=data))
-    load(embedded, analyser, corpus)
-    embedded.close()
+    built = OUT / f"data-{count}"  # bench.import_docs's index of the same corpus, when it has run
+    if (built / "index" / "embedded").exists():
+        shutil.copytree(built, data)
+    else:
+        embedded = open_backend(Settings(data_dir=data))
+        load(embedded, analyser, corpus)
+        embedded.close()
     result: dict[str, Any] = {"machine": machine(), "documents": count, "connections": CONNECTIONS,
                               "seconds": SECONDS, "workers": 2}
+    result["peer"] = compare_with_peer(wrk_bin, data, work)
+    if "--peer" in sys.argv:
+        (OUT / "api_load_peer.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+        return
 
     with tempfile.TemporaryDirectory() as trivial_dir:
         Path(trivial_dir, "trivial_app.py").write_text(TRIVIAL_APP)

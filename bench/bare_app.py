@@ -1,0 +1,85 @@
+"""The peer `bench.api_load` measures /api/search against: a bare FastAPI app that answers the same
+searches with tantivy alone.
+
+At start it reads the benchmark's request paths (BARE_PATHS names the file) and, for each, asks
+our search service once how the query reads (analysis, translation, related terms, relaxation)
+and compiles that plan with our backend's own compiler. A request then costs only a dictionary
+lookup, tantivy's top 10 with the count, the same facets' aggregation over every match, and the
+ids of the top 10: the engine's work without our Python around it. Started by uvicorn:
+
+    BARE_PATHS=paths.txt SMESEARCH_DATA_DIR=... uvicorn bench.bare_app:app --workers 2
+"""
+
+from __future__ import annotations
+
+import os
+import urllib.parse
+from pathlib import Path
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from tantivy import Query
+
+from config import Settings
+from indexer.backends.base import FACET_FIELDS
+from indexer.backends.embedded import MASKED_FACETS, EmbeddedBackend
+from indexer.service import filters_from
+from operations.app import App
+
+
+def compiled_queries(app: App, paths: list[str]) -> dict[str, tuple[Query, tuple[str, ...]]]:
+    backend = app.search.backend
+    assert isinstance(backend, EmbeddedBackend), "the bare peer runs on the embedded index"
+    out: dict[str, tuple[Query, tuple[str, ...]]] = {}
+    for path in paths:
+        params = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(path).query))
+        filters = filters_from(int(params.get("category", 0)), params.get("service"), params.get("lang"),
+                               params.get("group"))
+        facets = tuple(f for f in params.get("facets", ",".join(FACET_FIELDS)).split(",") if f)
+        read = app.search.search(params["q"], params.get("mode", "keyword"), filters,  # type: ignore[arg-type]
+                                 facets=())
+        out[path] = (backend._with_filters(backend._compile(read.query.plan), filters), facets)
+    return out
+
+
+def facet_spec(names: tuple[str, ...]) -> dict[str, Any]:
+    spec: dict[str, Any] = {}
+    for name in names:
+        if name in MASKED_FACETS:
+            mask, values = MASKED_FACETS[name]
+            spec[name] = {"terms": {"field": mask, "size": 1 << len(values)}}
+        else:
+            spec[name] = {"terms": {"field": name, "size": 50 if name == "site" else 20}}
+    return spec
+
+
+def create() -> FastAPI:
+    smesearch = App(Settings(search_log=False, access_log=False))
+    paths = Path(os.environ["BARE_PATHS"]).read_text().split()
+    queries = compiled_queries(smesearch, paths)
+    backend = smesearch.search.backend
+    assert isinstance(backend, EmbeddedBackend)
+    searcher = backend._searcher()
+    specs = {names: facet_spec(names) for _, names in queries.values()}
+    bare = FastAPI()
+
+    def answer(path: str) -> bytes:
+        query, names = queries[path]
+        top = searcher.search(query, 10, count=True)
+        counts = searcher.aggregate(query, specs[names]) if names else {}
+        ids = [searcher.doc(address)["id"][0] for _, address in top.hits]
+        return orjson.dumps({"total": top.count, "ids": ids,  # type: ignore[attr-defined]
+                             "facets": {n: counts[n]["buckets"] for n in names}})
+
+    @bare.get("/api/search")
+    async def search(request: Request) -> Response:
+        path = request.url.path + "?" + request.url.query
+        return Response(await run_in_threadpool(answer, path), media_type="application/json")
+
+    return bare
+
+
+app = create() if os.environ.get("BARE_PATHS") else FastAPI()
