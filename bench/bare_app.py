@@ -4,8 +4,9 @@ searches with tantivy alone.
 At start it reads the benchmark's request paths (BARE_PATHS names the file) and, for each, asks
 our search service once how the query reads (analysis, translation, related terms, relaxation)
 and compiles that plan with our backend's own compiler. A request then costs only a dictionary
-lookup, tantivy's top 10 with the count, the same facets' aggregation over every match, and the
-ids of the top 10: the engine's work without our Python around it. Started by uvicorn:
+lookup, tantivy's top 10 (a key sentence's preferred documents first, found as our backend finds
+them), the count and the same facets' aggregation over every match, and the ids of the top 10:
+the engine's work without our Python around it. Started by uvicorn:
 
     BARE_PATHS=paths.txt SMESEARCH_DATA_DIR=... uvicorn bench.bare_app:app --workers 2
 """
@@ -25,15 +26,18 @@ from tantivy import Query
 
 from config import Settings
 from indexer.backends.base import FACET_FIELDS
-from indexer.backends.embedded import MASKED_FACETS, EmbeddedBackend
+from indexer.backends.embedded import MASKED_FACETS, EmbeddedBackend, _preferred_first
+from indexer.query.plan import AnyOf
 from indexer.service import filters_from
 from operations.app import App
 
+Compiled = tuple[Query, Query | None, tuple[str, ...]]  # what matches, what ranks first, the facets
 
-def compiled_queries(app: App, paths: list[str]) -> dict[str, tuple[Query, tuple[str, ...]]]:
+
+def compiled_queries(app: App, paths: list[str]) -> dict[str, Compiled]:
     backend = app.search.backend
     assert isinstance(backend, EmbeddedBackend), "the bare peer runs on the embedded index"
-    out: dict[str, tuple[Query, tuple[str, ...]]] = {}
+    out: dict[str, Compiled] = {}
     for path in paths:
         params = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(path).query))
         filters = filters_from(int(params.get("category", 0)), params.get("service"), params.get("lang"),
@@ -41,7 +45,10 @@ def compiled_queries(app: App, paths: list[str]) -> dict[str, tuple[Query, tuple
         facets = tuple(f for f in params.get("facets", ",".join(FACET_FIELDS)).split(",") if f)
         read = app.search.search(params["q"], params.get("mode", "keyword"), filters,  # type: ignore[arg-type]
                                  facets=())
-        out[path] = (backend._with_filters(backend._compile(read.query.plan), filters), facets)
+        plan = read.query.plan
+        matching, preferred = backend._any_of(plan) if isinstance(plan, AnyOf) else (backend._compile(plan), None)
+        out[path] = (backend._with_filters(matching, filters),
+                     backend._with_filters(preferred, filters) if preferred is not None else None, facets)
     return out
 
 
@@ -63,16 +70,24 @@ def create() -> FastAPI:
     backend = smesearch.search.backend
     assert isinstance(backend, EmbeddedBackend)
     searcher = backend._searcher()
-    specs = {names: facet_spec(names) for _, names in queries.values()}
+    specs = {names: facet_spec(names) for _, _, names in queries.values()}
     bare = FastAPI()
 
     def answer(path: str) -> bytes:
-        query, names = queries[path]
-        top = searcher.search(query, 10, count=True)
-        counts = searcher.aggregate(query, specs[names]) if names else {}
-        ids = [searcher.doc(address)["id"][0] for _, address in top.hits]
-        return orjson.dumps({"total": top.count, "ids": ids,  # type: ignore[attr-defined]
-                             "facets": {n: counts[n]["buckets"] for n in names}})
+        matching, preferred, names = queries[path]
+        if preferred is None:
+            top = searcher.search(matching, 10, count=True)
+            hits, total = top.hits, top.count  # type: ignore[attr-defined]
+        else:
+            hits, total = _preferred_first(searcher, matching, preferred, 0, 10), None
+        counts = searcher.aggregate(matching, specs[names]) if names else {}
+        if total is None and "lang" in names:  # every document has one language, as our backend counts
+            langs = counts["lang"]
+            total = sum(b["doc_count"] for b in langs["buckets"]) + langs.get("sum_other_doc_count", 0)
+        elif total is None:  # the preferred documents' search did not run the whole query
+            total = searcher.search(matching, 1, count=True).count  # type: ignore[attr-defined]
+        ids = [searcher.doc(address)["id"][0] for _, address in hits]
+        return orjson.dumps({"total": total, "ids": ids, "facets": {n: counts[n]["buckets"] for n in names}})
 
     @bare.get("/api/search")
     async def search(request: Request) -> Response:

@@ -15,10 +15,11 @@ import pytest
 from analysis import Analyser
 from config import Settings
 from indexer.backends import BackendError, open_backend
-from indexer.backends.base import IndexedDocument, SearchFilters
+from indexer.backends.base import BackendQuery, IndexedDocument, SearchFilters
 from indexer.backends.embedded import INDEX_DIR
 from indexer.document import SERVICES, Document
 from indexer.pipeline import Indexer, stop_analysis_pool
+from indexer.query.plan import PREFERRED_BONUS
 from indexer.service import SearchService
 from indexer.sqlite_readers import ThreadConnections
 from tests.helpers import doc, process_running, run, touch_and_sleep
@@ -77,6 +78,38 @@ def test_category_and_service_facets_agree_with_filtering_on_each_value(analyser
             assert facets["service"].get(s, 0) == filtered, s
         counts = [n for _, n in everything.facets["category"]]
         assert counts == sorted(counts, reverse=True)  # most frequent first, as every backend orders them
+    finally:
+        backend.close()
+
+
+def test_a_key_sentence_ranks_as_one_query_would_on_every_page_whatever_the_shortcut(analyser: Analyser,
+                                                                                      tmp_path: Path) -> None:
+    """The embedded backend finds a key sentence's preferred documents (holding most of its words)
+    with a search of their own, and runs the whole sentence only when they do not fill the page.
+    Every page must still be what one query with the bonus ranks, and the total every match."""
+    backend = open_backend(Settings(data_dir=tmp_path))
+    try:
+        words = ["汽车", "零部件", "代理商", "日本", "沈阳"]
+        pages = [doc(f"https://a.example.cn/{n}", title=f"页面{n}",
+                     body="，".join(words[i % 5] for i in range(n, n + 1 + n % 4)) + "。" + "企业介绍" * (n % 3))
+                 for n in range(40)]
+        pages += [doc(f"https://b.example.cn/{n}", title="纺织服装", body="针织面料和成衣。") for n in range(5)]
+        Indexer(analyser, backend).index(pages)
+        service = SearchService(analyser, backend)
+        query = service.analyse("我们寻找日本汽车零部件代理商在沈阳", "sentence")
+        searcher = backend._searcher()  # type: ignore[attr-defined]
+        one_query = backend._compile(query.plan)  # type: ignore[attr-defined]
+        expected = searcher.search(one_query, 45, count=True)
+        assert expected.count == 40
+        ids = [searcher.doc(a)["id"][0] for _, a in expected.hits]
+        preferred = sum(1 for score, _ in expected.hits if score >= PREFERRED_BONUS)
+        assert 3 < preferred < expected.count - 3  # pages inside, across and beyond the preferred ones
+        for offset in range(0, expected.count, 3):
+            found = backend.search(BackendQuery(query.plan, offset=offset, limit=4, facets=()))
+            assert found.total == expected.count
+            assert [h.document.id for h in found.hits] == ids[offset:offset + 4], offset
+        faceted = backend.search(BackendQuery(query.plan, limit=4, facets=("category",)))
+        assert faceted.total == expected.count and set(faceted.facets) == {"category"}
     finally:
         backend.close()
 

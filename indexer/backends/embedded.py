@@ -334,31 +334,45 @@ class EmbeddedBackend:
     @_storage_errors
     def search(self, query: BackendQuery) -> BackendResult:
         searcher = self._searcher()
-        tquery = self._with_filters(self._compile(query.plan), query.filters)
-        facets: dict[str, list[tuple[str, int]]] = {}
+        plan, filters = query.plan, query.filters
+        preferred: Query | None = None
+        if isinstance(plan, AnyOf) and query.sort == "relevance":
+            matching, tier = self._any_of(plan)
+            preferred = self._with_filters(tier, filters) if tier is not None else None
+        else:
+            matching = self._compile(plan)
+        matching = self._with_filters(matching, filters)
+        # The facet pass counts what matches, whatever the ranking, so it runs the query without
+        # the preferred tier. Counting languages also gives the total (every document has exactly
+        # one), so the pass counts them whenever it runs, and always beside a preferred tier, whose
+        # top-k search does not run the whole query.
+        asked = query.facets
+        counted = asked if "lang" in asked or (not asked and preferred is None) else (*asked, "lang")
         try:
-            # tantivy releases the GIL, so the facet pass runs beside the top-k search. A language
-            # facet also gives the total (every document has exactly one language), so the top-k
-            # search then needs no count of its own.
-            counting = self._threads.submit(self._facets, searcher, tquery, query.facets) if query.facets else None
-            count = "lang" not in query.facets
+            # tantivy releases the GIL, so the facet pass runs beside the top-k search.
+            counting = self._threads.submit(self._facets, searcher, matching, counted) if counted else None
+            total = 0
             if query.sort == "date":
-                result = searcher.search(tquery, query.limit, count=count, order_by_field="date",
+                result = searcher.search(matching, query.limit, count=not counted, order_by_field="date",
                                          offset=query.offset, order=tantivy.Order.Desc)
+                top = result.hits
+            elif preferred is None:
+                result = searcher.search(matching, query.limit, count=not counted, offset=query.offset)
+                top = result.hits
             else:
-                result = searcher.search(tquery, query.limit, count=count, offset=query.offset)
+                top = _preferred_first(searcher, matching, preferred, query.offset, query.limit)
             if counting is not None:
                 facets, total = counting.result()
+            else:
+                # tantivy's type stubs omit SearchResult.count, which search(count=True) fills in.
+                facets, total = {}, int(result.count or 0)  # type: ignore[attr-defined]
         except ValueError as exc:
             raise BackendError(f"the index could not run this search: {exc}") from exc
-        if count:
-            # tantivy's type stubs omit SearchResult.count, which search(count=True) fills in.
-            total = int(result.count or 0)  # type: ignore[attr-defined]
-        ids = [searcher.doc(addr)["id"][0] for _, addr in result.hits]
+        ids = [searcher.doc(addr)["id"][0] for _, addr in top]
         docs = self._store.get_many(ids)
         hits = [BackendHit(docs[i], float(score) if query.sort == "relevance" else None)
-                for (score, _), i in zip(result.hits, ids, strict=True) if i in docs]
-        return BackendResult(total, hits, facets)
+                for (score, _), i in zip(top, ids, strict=True) if i in docs]
+        return BackendResult(total, hits, {name: facets[name] for name in asked})
 
     def _facets(self, searcher: tantivy.Searcher, tquery: Query,
                 names: tuple[str, ...]) -> tuple[dict[str, list[tuple[str, int]]], int]:
@@ -506,14 +520,22 @@ class EmbeddedBackend:
                 clauses.append((Occur.Must, Query.all_query()))
             return Query.boolean_query(clauses)
         if isinstance(plan, AnyOf):
-            subqueries = [(Occur.Should, self._compile(c)) for c in plan.children]
-            if plan.preferred > plan.minimum_should_match:
-                most = Query.boolean_query(subqueries, plan.preferred)
-                subqueries = [*subqueries, (Occur.Should, Query.const_score_query(most, PREFERRED_BONUS))]
-            if plan.minimum_should_match > 1:
-                return Query.boolean_query(subqueries, plan.minimum_should_match)
-            return Query.boolean_query(subqueries)
+            matching, preferred = self._any_of(plan)
+            if preferred is None:
+                return matching
+            return Query.boolean_query([(Occur.Must, matching),
+                                        (Occur.Should, Query.const_score_query(preferred, PREFERRED_BONUS))])
         raise TypeError(f"unknown plan node {plan!r}")
+
+    def _any_of(self, plan: AnyOf) -> tuple[Query, Query | None]:
+        """The documents holding at least `minimum_should_match` of the children, and, when the plan
+        prefers those holding `preferred` of them, the query for those alone."""
+        subqueries = [(Occur.Should, self._compile(c)) for c in plan.children]
+        matching = (Query.boolean_query(subqueries, plan.minimum_should_match) if plan.minimum_should_match > 1
+                    else Query.boolean_query(subqueries))
+        if plan.preferred <= plan.minimum_should_match:
+            return matching, None
+        return matching, Query.boolean_query(subqueries, plan.preferred)
 
     def _with_filters(self, query: Query, filters: SearchFilters) -> Query:
         clauses: list[tuple[Occur, Query]] = [(Occur.Must, query)]
@@ -526,6 +548,22 @@ class EmbeddedBackend:
                 _naive_utc(filters.date_from or datetime(1970, 1, 1, tzinfo=UTC)),
                 _naive_utc(filters.date_to or datetime(2999, 1, 1, tzinfo=UTC))), 0.0)))
         return query if len(clauses) == 1 else Query.boolean_query(clauses)
+
+
+def _preferred_first(searcher: tantivy.Searcher, matching: Query, preferred: Query, offset: int,
+                     limit: int) -> list[tuple[float, tantivy.DocAddress]]:
+    """The top of `matching` with the documents `preferred` also matches first, each group ranked
+    by its own score: what `matching` plus a bonus for `preferred` ranks, without running
+    `matching` scored when the preferred documents fill the page (a key sentence's whole
+    translated query then runs once, for the facets, instead of twice more for the top 10)."""
+    wanted = offset + limit
+    first = searcher.search(preferred, wanted, count=True)
+    ranked = [(score + PREFERRED_BONUS, address) for score, address in first.hits]
+    if first.count < wanted:  # type: ignore[attr-defined]  # so every preferred document is in `ranked`
+        seen = {(address.segment_ord, address.doc) for _, address in first.hits}
+        rest = searcher.search(matching, wanted, count=False).hits
+        ranked += [(score, a) for score, a in rest if (a.segment_ord, a.doc) not in seen][:wanted - len(ranked)]
+    return ranked[offset:wanted]
 
 
 def _write_failure(where: Path, exc: BaseException) -> str:
