@@ -12,6 +12,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
 from multiprocessing import get_context
+from multiprocessing.connection import wait as wait_for_processes
 
 from analysis import Analyser, AnalyserSpec
 from categories import Classifier
@@ -257,9 +258,14 @@ def stop_analysis_pool(pool: ProcessPoolExecutor, grace_s: float = POOL_STOP_GRA
     manager: threading.Thread | None = getattr(pool, "_executor_manager_thread", None)
     pool.shutdown(wait=False, cancel_futures=True)
     deadline = time.monotonic() + grace_s
-    for worker in workers:
-        worker.join(max(0.0, deadline - time.monotonic()))
-    stuck = [worker for worker in workers if worker.is_alive()]
+    # A worker has ended when its sentinel is ready. Not `join`/`is_alive`: the pool's manager
+    # thread reaps workers too, and a process it reaped first looks alive to them for ever, so
+    # every import that raced it reported a worker "killed" (and sent a signal to a reaped pid).
+    running = {worker.sentinel: worker for worker in workers}
+    while running and (left := deadline - time.monotonic()) > 0:
+        for ended in wait_for_processes(list(running), left):
+            del running[ended]
+    stuck = list(running.values())
     for worker in stuck:
         worker.kill()
         worker.join(5)
