@@ -1,8 +1,11 @@
 """Query latency over 1,000 mixed queries, full stack against the bare engine, at two corpus sizes.
 
-"Full" is SearchService.search as the API calls it: parsing, analysis, tantivy, facets, the
-document store and snippets. "Bare" is tantivy alone answering the same already-analysed and
-compiled queries (top 10 with a total count), so the difference is what our layers cost.
+"Full" is SearchService.search as the API calls it, configured as served (cross-lingual
+translation and the trade thesaurus on) and asking for the widget's facets (category, service,
+language, site): parsing, analysis, translation, tantivy, facets, the document store and
+snippets. "Bare" is tantivy alone answering the same already-analysed and compiled queries (top
+10 with a total count, no facets), so the difference is what our layers and the facets cost.
+`--untranslated` measures with translation off, as this benchmark did before issue 19.
 
     python -m bench.query_latency 10000 100000
 """
@@ -13,22 +16,26 @@ import sys
 import time
 from pathlib import Path
 
-from analysis import Analyser
 from bench.common import OUT, machine, percentile
 from bench.corpus import queries
+from config.settings import Settings
 from indexer.backends.base import SearchFilters
 from indexer.backends.embedded import EmbeddedBackend
-from indexer.service import SearchService
+from operations.app import App
+
+WIDGET_FACETS = ("category", "service", "lang", "site")
 
 
-def measure(data: Path, analyser: Analyser, count: int = 1000) -> dict[str, float]:
-    backend = EmbeddedBackend(data / "index" / "embedded")
-    service = SearchService(analyser, backend)
+def measure(data: Path, count: int = 1000, translate: bool = True) -> dict[str, float]:
+    app = App(Settings(data_dir=data, search_log=False, search_cache_s=0, access_log=False))
+    service = app.search
+    backend = service.backend
+    assert isinstance(backend, EmbeddedBackend)
     workload = queries(count)
     compiled = []
     for item in workload:
         filters = SearchFilters(**item["filters"])  # type: ignore[arg-type]
-        analysed = service.analyse(str(item["q"]), item["mode"])  # type: ignore[arg-type]
+        analysed = service.analyse(str(item["q"]), item["mode"], translate=translate)  # type: ignore[arg-type]
         compiled.append(backend._with_filters(backend._compile(analysed.plan), filters))
     searcher = backend._searcher()
     full: dict[str, list[float]] = {"all": [], "keyword": [], "sentence": [], "filtered": [], "unfiltered": []}
@@ -38,7 +45,8 @@ def measure(data: Path, analyser: Analyser, count: int = 1000) -> dict[str, floa
         for item, tquery in zip(workload, compiled, strict=True):
             filters = SearchFilters(**item["filters"])  # type: ignore[arg-type]
             start = time.perf_counter()
-            response = service.search(str(item["q"]), item["mode"], filters)  # type: ignore[arg-type]
+            response = service.search(str(item["q"]), item["mode"], filters,  # type: ignore[arg-type]
+                                      translate=translate, facets=WIDGET_FACETS)
             elapsed = (time.perf_counter() - start) * 1000
             start = time.perf_counter()
             searcher.search(tquery, 10, count=True)
@@ -49,7 +57,7 @@ def measure(data: Path, analyser: Analyser, count: int = 1000) -> dict[str, floa
                 full[str(item["mode"])].append(elapsed)
                 full["filtered" if item["filters"] else "unfiltered"].append(elapsed)
                 bare.append(bare_ms)
-    backend.close()
+    app.close()
     out = {f"full_{k}_p{p}": percentile(v, p) for k, v in full.items() for p in (50, 99)}
     out.update({"bare_p50": percentile(bare, 50), "bare_p99": percentile(bare, 99),
                 "mean_total_hits": totals / count})
@@ -59,14 +67,14 @@ def measure(data: Path, analyser: Analyser, count: int = 1000) -> dict[str, floa
 if __name__ == "__main__":
     from bench.import_docs import build
 
-    sizes = [int(a) for a in sys.argv[1:]] or [10_000, 100_000]
-    analyser = Analyser()
-    print(machine())
+    sizes = [int(a) for a in sys.argv[1:] if a.isdigit()] or [10_000, 100_000]
+    translated = "--untranslated" not in sys.argv
+    print(machine(), "translation on" if translated else "translation off")
     for n in sizes:
         data = OUT / f"data-{n}"
         if not (data / "index" / "embedded" / "documents.sqlite").exists():
             data, _ = build(n)
-        f = measure(data, analyser)
+        f = measure(data, translate=translated)
         print(f"{n} documents, mean {f['mean_total_hits']:.0f} hits per query:")
         for key in ("all", "keyword", "sentence", "filtered", "unfiltered"):
             print(f"  full {key:<10} p50 {f[f'full_{key}_p50']:6.2f} ms   p99 {f[f'full_{key}_p99']:6.2f} ms")
