@@ -120,20 +120,25 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
         time.sleep(0.3)
 
 
-def drive(wrk_bin: str, base: str, paths: list[str], work: Path, name: str,
-          connections: int = CONNECTIONS) -> dict[str, float]:
+def drive(wrk_bin: str, base: str, paths: list[str], work: Path, name: str, connections: int = CONNECTIONS,
+          warmup: int = WARMUP, seconds: int = SECONDS,
+          server: subprocess.Popen[bytes] | None = None) -> dict[str, float]:
+    """wrk cycling through `paths` after a warm-up; with `server`, also its CPU per request."""
     listing = work / f"{name}.paths"
     listing.write_text("\n".join(paths) + "\n")
     script = work / "mixed.lua"
     script.write_text(WRK_SCRIPT)
     env = {**os.environ, "WRK_PATHS": str(listing)}
     threads = min(2, connections)
-    subprocess.run([wrk_bin, f"-t{threads}", f"-c{connections}", f"-d{WARMUP}s", "-s", str(script), base], env=env,
+    subprocess.run([wrk_bin, f"-t{threads}", f"-c{connections}", f"-d{warmup}s", "-s", str(script), base], env=env,
                    capture_output=True, check=True)
-    out = subprocess.run([wrk_bin, f"-t{threads}", f"-c{connections}", f"-d{SECONDS}s", "--latency", "-s", str(script),
-                          base],
-                         env=env, capture_output=True, text=True, check=True).stdout
-    return parse_wrk(out)
+    before = tree_cpu_s(server.pid) if server is not None else 0.0
+    out = subprocess.run([wrk_bin, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script),
+                          base], env=env, capture_output=True, text=True, check=True).stdout
+    result = parse_wrk(out)
+    if server is not None:
+        result["cpu_ms_per_request"] = round((tree_cpu_s(server.pid) - before) * 1000 / max(1, result["requests"]), 2)
+    return result
 
 
 def parse_wrk(out: str) -> dict[str, float]:
@@ -184,24 +189,6 @@ def tree_cpu_s(pid: int) -> float:
     return total
 
 
-def measure(wrk_bin: str, base: str, paths: list[str], work: Path, name: str, connections: int,
-            server: subprocess.Popen[bytes]) -> dict[str, float]:
-    listing = work / f"{name}.paths"
-    listing.write_text("\n".join(paths) + "\n")
-    script = work / "mixed.lua"
-    script.write_text(WRK_SCRIPT)
-    env = {**os.environ, "WRK_PATHS": str(listing)}
-    threads = min(2, connections)
-    subprocess.run([wrk_bin, f"-t{threads}", f"-c{connections}", "-d2s", "-s", str(script), base], env=env,
-                   capture_output=True, check=True)
-    before = tree_cpu_s(server.pid)
-    out = subprocess.run([wrk_bin, f"-t{threads}", f"-c{connections}", f"-d{PEER_SECONDS}s", "--latency", "-s",
-                          str(script), base], env=env, capture_output=True, text=True, check=True).stdout
-    result = parse_wrk(out)
-    result["cpu_ms_per_request"] = round((tree_cpu_s(server.pid) - before) * 1000 / max(1, result["requests"]), 2)
-    return result
-
-
 def same_top_tens(ours: str, bare: str, paths: list[str]) -> None:
     """Stop the run when our API and the peer disagree on a query's top 10: then they would not be
     doing the same work."""
@@ -236,7 +223,7 @@ def compare_with_peer(wrk_bin: str, data: Path, work: Path) -> dict[str, Any]:
             for connections in (8, 32):
                 for name, url, process in (("ours", ours_url, ours), ("bare", bare_url, bare)):
                     rounds.setdefault(f"{name}_{connections}", []).append(
-                        measure(wrk_bin, url, paths, work, name, connections, process))
+                        drive(wrk_bin, url, paths, work, name, connections, 2, PEER_SECONDS, process))
     finally:
         stop(ours)
         stop(bare)

@@ -1,5 +1,5 @@
 """`smesearch backup` while the API serves and an import writes, and `smesearch restore` into a
-fresh directory: the same search results, keys, catalog, schedules and run records come back;
+fresh directory: the same search results, keys, catalog, schedules, run records and listings come back;
 a damaged backup or a non-empty target is refused with the reason."""
 
 from __future__ import annotations
@@ -43,6 +43,11 @@ def test_a_backup_taken_while_serving_restores_to_the_same_service(tmp_path: Pat
     assert run(data, "sources", "add", "acme", "--start-url", "https://acme.example.cn/", "--name-zh", "艾克美",
                "--name-en", "Acme", "--name-ja", "アクメ").returncode == 0
     assert run(data, "schedule", "add", "acme", "--every", "6h").returncode == 0
+    posted = run(data, "listings", "add", "--kind", "offer", "--service", "agent", "--title", "Brake pad agent",
+                 "--description", "We distribute brake pads in Japan.", "--company", "Osaka Trading",
+                 "--email", "hello@osaka.example.com")
+    assert posted.returncode == 0, posted.stderr
+    listing_id, token = posted.stdout.split()
     before = results(data)
     archive = tmp_path / "backups" / "data.tar.gz"
     with serving(data, env={"SMESEARCH_RATE_LIMIT": ""}) as (base, _):
@@ -50,19 +55,22 @@ def test_a_backup_taken_while_serving_restores_to_the_same_service(tmp_path: Pat
             assert httpx.get(f"{base}/api/search", params={"q": query}).status_code == 200
         made = run(data, "backup", str(archive))
         assert made.returncode == 0, made.stderr
-        assert "120 documents" in made.stdout
+        assert "121 documents" in made.stdout  # the listing is a document too
     restored = tmp_path / "restored"
     back = run(restored, "restore", str(archive))
     assert back.returncode == 0, back.stderr
-    assert "120 documents" in back.stdout and "rebuilt" not in back.stdout
+    assert "121 documents" in back.stdout and "rebuilt" not in back.stdout
     assert results(restored) == before
     assert OperatorKeys(restored / "operators.sqlite").check(key) is not None  # the same keys open the console
     assert "acme" in run(restored, "sources", "list").stdout
     assert "acme" in run(restored, "schedule", "list").stdout
+    # Enterprises' listings come back, with their owners' tokens.
+    assert json.loads(run(restored, "listings", "show", listing_id).stdout)["title"] == "Brake pad agent"
+    assert run(restored, "listings", "withdraw", listing_id, "--token", token).returncode == 0
     # The restored directory is a working one: more documents go in.
     more = write_jsonl(tmp_path / "more.jsonl", [{"url": "https://b.example.cn/x", "title": "新的合资项目"}])
     assert run(restored, "import", str(more)).returncode == 0
-    assert "121" in run(restored, "stats").stdout
+    assert "121" in run(restored, "stats").stdout  # 120 + 1, the listing withdrawn
 
 
 def test_a_backup_during_an_import_restores_a_consistent_index(tmp_path: Path) -> None:
