@@ -5,7 +5,7 @@ translation and the trade thesaurus on) and asking for the widget's facets (cate
 language, site): parsing, analysis, translation, tantivy, facets, the document store and
 snippets. "Bare" is tantivy alone answering the same already-analysed and compiled queries (top
 10 with a total count, no facets), so the difference is what our layers and the facets cost.
-`--untranslated` measures with translation off, as this benchmark did before issue 19.
+`--untranslated` measures with translation off, as this benchmark did until 2026-12-04.
 
     python -m bench.query_latency 10000 100000
 """

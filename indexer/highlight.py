@@ -56,7 +56,7 @@ def _automaton(terms: list[str]) -> ahocorasick.Automaton | None:
 class Highlighter:
     """A query's terms in one Aho-Corasick automaton, for every snippet and title of one page of
     results. It replaced an alternation of the terms as a regular expression: a translated key
-    sentence has dozens of terms, and compiling the pattern alone took 6 ms (issue 19's profile)."""
+    sentence has dozens of terms, and compiling the pattern alone took 6 ms (docs/BENCHMARKS.md, query speed)."""
 
     def __init__(self, terms: list[str]) -> None:
         self._automaton = _automaton(terms)
