@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import urllib.parse
 from pathlib import Path
-from typing import Any
 
 import orjson
 from fastapi import FastAPI, Request
@@ -26,7 +25,7 @@ from tantivy import Query
 
 from config import Settings
 from indexer.backends.base import FACET_FIELDS
-from indexer.backends.embedded import MASKED_FACETS, EmbeddedBackend, _preferred_first
+from indexer.backends.embedded import EmbeddedBackend, _preferred_first, facet_spec
 from indexer.query.plan import AnyOf
 from indexer.service import filters_from
 from operations.app import App
@@ -50,17 +49,6 @@ def compiled_queries(app: App, paths: list[str]) -> dict[str, Compiled]:
         out[path] = (backend._with_filters(matching, filters),
                      backend._with_filters(preferred, filters) if preferred is not None else None, facets)
     return out
-
-
-def facet_spec(names: tuple[str, ...]) -> dict[str, Any]:
-    spec: dict[str, Any] = {}
-    for name in names:
-        if name in MASKED_FACETS:
-            mask, values = MASKED_FACETS[name]
-            spec[name] = {"terms": {"field": mask, "size": 1 << len(values)}}
-        else:
-            spec[name] = {"terms": {"field": name, "size": 50 if name == "site" else 20}}
-    return spec
 
 
 def create() -> FastAPI:

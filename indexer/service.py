@@ -156,7 +156,6 @@ class SearchService:
         words. That tier runs the whole translated sentence a second time; at 100,000 documents
         the search takes 12.1 ms at the median without it against 25.7 ms with it, and the
         matching benchmark's pairs are the same (bench/matching.py)."""
-        filters = filters or SearchFilters()
         self._check(filters, 1, size)
         query = self.analyse(text, "sentence", lang_hint, translate)
         plan = query.plan

@@ -18,11 +18,12 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
 from cachetools import TTLCache
+
+from indexer.sqlite_readers import ThreadConnections
 
 log = logging.getLogger("smesearch.api")
 POPULAR_QUERIES = 100  # of the search log's last 7 days
@@ -55,6 +56,9 @@ class AnswerCache:
         self._popular_at = float("-inf")
         self._refreshing = False
         self._seen_generation = ""
+        # One connection per request thread, opened (and the schema run) once, as the document
+        # store's readers are: opening one per search was what made the search log costly.
+        self._connections = ThreadConnections(self._connect)
 
     def get(self, query: str, key: tuple[object, ...]) -> Answer | None:
         if self._local is None:
@@ -113,7 +117,7 @@ class AnswerCache:
 
     def _read_shared(self, generation: str, key: tuple[object, ...]) -> Answer | None:
         try:
-            with closing(self._connect()) as db:
+            with self._connections.get() as db:
                 row = db.execute("SELECT body, total, took_ms FROM answers WHERE key = ? AND generation = ?",
                                  (_digest(key), generation)).fetchone()
         except sqlite3.Error as exc:  # a damaged or locked cache is only slower searches
@@ -123,7 +127,7 @@ class AnswerCache:
 
     def _write_shared(self, generation: str, key: tuple[object, ...], answer: Answer) -> None:
         try:
-            with closing(self._connect()) as db, db:
+            with self._connections.get() as db:
                 if generation != self._seen_generation:
                     db.execute("DELETE FROM answers WHERE generation != ?", (generation,))  # an older index's
                     self._seen_generation = generation

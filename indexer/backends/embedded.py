@@ -378,14 +378,7 @@ class EmbeddedBackend:
                 names: tuple[str, ...]) -> tuple[dict[str, list[tuple[str, int]]], int]:
         """The counts of `names` over every match, and the number of matches when `names` holds
         the language (0 otherwise: the top-k search counts them then)."""
-        spec: dict[str, Any] = {}
-        for name in names:
-            if name in MASKED_FACETS:
-                mask, values = MASKED_FACETS[name]
-                spec[name] = {"terms": {"field": mask, "size": 1 << len(values)}}  # every combination
-            else:
-                spec[name] = {"terms": {"field": name, "size": 50 if name == "site" else 20}}
-        raw: dict[str, Any] = searcher.aggregate(tquery, spec)
+        raw: dict[str, Any] = searcher.aggregate(tquery, facet_spec(names))
         facets: dict[str, list[tuple[str, int]]] = {}
         for name in names:
             buckets = raw[name]["buckets"]
@@ -548,6 +541,18 @@ class EmbeddedBackend:
                 _naive_utc(filters.date_from or datetime(1970, 1, 1, tzinfo=UTC)),
                 _naive_utc(filters.date_to or datetime(2999, 1, 1, tzinfo=UTC))), 0.0)))
         return query if len(clauses) == 1 else Query.boolean_query(clauses)
+
+
+def facet_spec(names: tuple[str, ...]) -> dict[str, Any]:
+    """tantivy's aggregation request for these facets (bit masks for categories and services)."""
+    spec: dict[str, Any] = {}
+    for name in names:
+        if name in MASKED_FACETS:
+            mask, values = MASKED_FACETS[name]
+            spec[name] = {"terms": {"field": mask, "size": 1 << len(values)}}  # every combination
+        else:
+            spec[name] = {"terms": {"field": name, "size": 50 if name == "site" else 20}}
+    return spec
 
 
 def _preferred_first(searcher: tantivy.Searcher, matching: Query, preferred: Query, offset: int,
