@@ -26,7 +26,6 @@ from tantivy import Query
 from config import Settings
 from indexer.backends.base import FACET_FIELDS
 from indexer.backends.embedded import EmbeddedBackend, _preferred_first, facet_spec
-from indexer.query.plan import AnyOf
 from indexer.service import filters_from
 from operations.app import App
 
@@ -45,9 +44,9 @@ def compiled_queries(app: App, paths: list[str]) -> dict[str, Compiled]:
         read = app.search.search(params["q"], params.get("mode", "keyword"), filters,  # type: ignore[arg-type]
                                  facets=())
         plan = read.query.plan
-        matching, preferred = backend._any_of(plan) if isinstance(plan, AnyOf) else (backend._compile(plan), None)
-        out[path] = (backend._with_filters(matching, filters),
-                     backend._with_filters(preferred, filters) if preferred is not None else None, facets)
+        matching, preferred = backend.queries.ranked(plan, relevance=True)
+        out[path] = (backend.queries.with_filters(matching, filters),
+                     backend.queries.with_filters(preferred, filters) if preferred is not None else None, facets)
     return out
 
 

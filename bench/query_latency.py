@@ -36,7 +36,7 @@ def measure(data: Path, count: int = 1000, translate: bool = True) -> dict[str, 
     for item in workload:
         filters = SearchFilters(**item["filters"])  # type: ignore[arg-type]
         analysed = service.analyse(str(item["q"]), item["mode"], translate=translate)  # type: ignore[arg-type]
-        compiled.append(backend._with_filters(backend._compile(analysed.plan), filters))
+        compiled.append(backend.queries.with_filters(backend.queries.compile(analysed.plan), filters))
     searcher = backend._searcher()
     full: dict[str, list[float]] = {"all": [], "keyword": [], "sentence": [], "filtered": [], "unfiltered": []}
     bare: list[float] = []

@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     # The only directory whose files `jsonl` sources added through the operator API may read.
     import_dir: Path | None = None  # DATA_DIR/imports when unset
     backend: str = "embedded"  # or "elasticsearch"
+    # The embedded index's one-pass search (native/, built by `make setup`); false runs every
+    # search through the tantivy binding instead, which counts facets in a second pass.
+    native_search: bool = True
     es_url: str = "http://127.0.0.1:9200"
     es_index: str = "smesearch-docs"  # the alias; several deployments or test runs can share a cluster
     es_api_key: str | None = None

@@ -18,7 +18,8 @@ from indexer.service import SearchService
 
 # The contract suite runs on every backend. Elasticsearch needs a node: .ci/run starts one and
 # sets SMESEARCH_TEST_ES_URL; without it the Elasticsearch cases skip locally and fail under CI.
-BACKENDS = ["embedded", "elasticsearch"]
+# The embedded backend twice: its native one-pass search, and the tantivy binding it falls back to.
+BACKENDS = ["embedded", "embedded-binding", "elasticsearch"]
 
 
 @pytest.fixture(autouse=True)
@@ -62,7 +63,8 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
         opened.drop()
         opened.close()
         return
-    opened = open_backend(Settings(backend=request.param, data_dir=tmp_path))
+    opened = open_backend(Settings(backend="embedded", data_dir=tmp_path,
+                                   native_search=request.param == "embedded"))
     yield opened
     opened.close()
 

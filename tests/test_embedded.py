@@ -82,12 +82,14 @@ def test_category_and_service_facets_agree_with_filtering_on_each_value(analyser
         backend.close()
 
 
+@pytest.mark.parametrize("native", [True, False], ids=["native", "binding"])
 def test_a_key_sentence_ranks_as_one_query_would_on_every_page_whatever_the_shortcut(analyser: Analyser,
-                                                                                      tmp_path: Path) -> None:
+                                                                                      tmp_path: Path,
+                                                                                      native: bool) -> None:
     """The embedded backend finds a key sentence's preferred documents (holding most of its words)
     with a search of their own, and runs the whole sentence only when they do not fill the page.
     Every page must still be what one query with the bonus ranks, and the total every match."""
-    backend = open_backend(Settings(data_dir=tmp_path))
+    backend = open_backend(Settings(data_dir=tmp_path, native_search=native))
     try:
         words = ["汽车", "零部件", "代理商", "日本", "沈阳"]
         pages = [doc(f"https://a.example.cn/{n}", title=f"页面{n}",
@@ -98,7 +100,7 @@ def test_a_key_sentence_ranks_as_one_query_would_on_every_page_whatever_the_shor
         service = SearchService(analyser, backend)
         query = service.analyse("我们寻找日本汽车零部件代理商在沈阳", "sentence")
         searcher = backend._searcher()  # type: ignore[attr-defined]
-        one_query = backend._compile(query.plan)  # type: ignore[attr-defined]
+        one_query = backend.queries.compile(query.plan)  # type: ignore[attr-defined]
         expected = searcher.search(one_query, 45, count=True)
         assert expected.count == 40
         ids = [searcher.doc(a)["id"][0] for _, a in expected.hits]

@@ -7,6 +7,7 @@ tantivy answered queries several times faster and computes facets natively.
 from __future__ import annotations
 
 import functools
+import os
 import shutil
 import sqlite3
 import threading
@@ -14,15 +15,15 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
+import orjson
 import tantivy
 from tantivy import Occur, Query
 
 from analysis import ANALYSED_LANGS
 from config import Settings
 from indexer.backends.base import (
-    EXACT_BOOST,
     BackendError,
     BackendHit,
     BackendQuery,
@@ -30,28 +31,20 @@ from indexer.backends.base import (
     DamagedIndex,
     IndexedDocument,
     IndexStats,
-    SearchFilters,
     SiteCount,
     Suggestion,
     UpsertCounts,
     directory_size,
-    exact_fields,
-    filter_terms,
-    word_fields,
 )
 from indexer.backends.docstore import DocumentStore
+from indexer.backends.tantivy_queries import BindingQueries, NativeQueries, QueryCompiler
 from indexer.document import SERVICES, Document
-from indexer.query.plan import (
-    PREFERRED_BONUS,
-    AllOf,
-    AnyOf,
-    Everything,
-    NoneOf,
-    PhraseMatch,
-    Plan,
-    SiteMatch,
-    TermMatch,
-)
+from indexer.query.plan import PREFERRED_BONUS, Plan
+
+try:  # the one-pass search built from native/ (`make setup` builds it; without it, the binding's)
+    import smesearch_native
+except ImportError:  # pragma: no cover - CI fails test_native_search_is_built instead
+    smesearch_native = None  # type: ignore[assignment]
 
 _Method = TypeVar("_Method", bound=Callable[..., Any])
 WRITER_HEAP = 128_000_000
@@ -65,6 +58,8 @@ REINDEX_MARK = "REINDEX_NEEDED"
 # over a multi-valued text field cost 15 times as much as over one number (bench/facets.py).
 MASKED_FACETS = {"category": ("category_mask", tuple(str(c) for c in range(12))),
                  "service": ("service_mask", SERVICES)}
+FACET_SIZES = {"site": 50}  # the values a facet lists, most frequent first
+DEFAULT_FACET_SIZE = 20
 
 
 def build_schema() -> tantivy.Schema:
@@ -119,7 +114,7 @@ def _damaged_store(path: Path, exc: BaseException) -> str:
 class EmbeddedBackend:
     name = "embedded"
 
-    def __init__(self, path: Path, writer_heap: int = WRITER_HEAP) -> None:
+    def __init__(self, path: Path, writer_heap: int = WRITER_HEAP, native: bool = True) -> None:
         self.path = path
         self._index_path = path / INDEX_DIR
         fresh = not (self._index_path / "meta.json").exists()
@@ -131,6 +126,16 @@ class EmbeddedBackend:
             raise DamagedIndex(
                 f"the index at {self._index_path} cannot be opened ({exc}): run `smesearch reindex`, which sets "
                 "it aside and rebuilds it from the document store") from exc
+        self.queries = QueryCompiler(BindingQueries(self.schema))
+        self._native_queries = QueryCompiler(NativeQueries())
+        self._native: smesearch_native.Index | None = None
+        if native and smesearch_native is not None:  # type: ignore[truthy-function]
+            try:
+                self._native = smesearch_native.Index(str(self._index_path), threads=min(2, os.cpu_count() or 1))
+            except ValueError as exc:
+                raise DamagedIndex(f"the index at {self._index_path} cannot be opened ({exc}): run "
+                                   "`smesearch reindex`, which sets it aside and rebuilds it from the document store"
+                                   ) from exc
         try:
             self._store = DocumentStore(path / STORE_FILE)
         except sqlite3.DatabaseError as exc:
@@ -146,7 +151,7 @@ class EmbeddedBackend:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EmbeddedBackend:
-        return cls(settings.paths.embedded_index)
+        return cls(settings.paths.embedded_index, native=settings.native_search)
 
     @property
     def location(self) -> str:
@@ -322,6 +327,8 @@ class EmbeddedBackend:
             mtime = 0.0
         if mtime != self._seen_meta:
             self._index.reload()
+            if self._native is not None:
+                self._native.reload()
             self._seen_meta = mtime
             self._needs_reindex = (self._index_path / REINDEX_MARK).exists()  # another process may have rebuilt it
         self._check_layout()
@@ -334,14 +341,12 @@ class EmbeddedBackend:
     @_storage_errors
     def search(self, query: BackendQuery) -> BackendResult:
         searcher = self._searcher()
-        plan, filters = query.plan, query.filters
-        preferred: Query | None = None
-        if isinstance(plan, AnyOf) and query.sort == "relevance":
-            matching, tier = self._any_of(plan)
-            preferred = self._with_filters(tier, filters) if tier is not None else None
-        else:
-            matching = self._compile(plan)
-        matching = self._with_filters(matching, filters)
+        if self._native is not None and query.sort == "relevance":
+            return self._search_natively(self._native, query)
+        matching, preferred = self.queries.ranked(query.plan, query.sort == "relevance")
+        matching = self.queries.with_filters(matching, query.filters)
+        if preferred is not None:
+            preferred = self.queries.with_filters(preferred, query.filters)
         # The facet pass counts what matches, whatever the ranking, so it runs the query without
         # the preferred tier. Counting languages also gives the total (every document has exactly
         # one), so the pass counts them whenever it runs, and always beside a preferred tier, whose
@@ -369,10 +374,31 @@ class EmbeddedBackend:
         except ValueError as exc:
             raise BackendError(f"the index could not run this search: {exc}") from exc
         ids = [searcher.doc(addr)["id"][0] for _, addr in top]
-        docs = self._store.get_many(ids)
-        hits = [BackendHit(docs[i], float(score) if query.sort == "relevance" else None)
-                for (score, _), i in zip(top, ids, strict=True) if i in docs]
-        return BackendResult(total, hits, {name: facets[name] for name in asked})
+        scores = [float(score) if query.sort == "relevance" else None for score, _ in top]
+        return self._result(total, list(zip(scores, ids, strict=True)), {name: facets[name] for name in asked})
+
+    def _search_natively(self, native: smesearch_native.Index, query: BackendQuery) -> BackendResult:
+        """The top hits, the count and the facets in one pass of the query (native/src/lib.rs)."""
+        matching, preferred = self._native_queries.ranked(query.plan, relevance=True)
+        matching = self._native_queries.with_filters(matching, query.filters)
+        if preferred is not None:
+            preferred = self._native_queries.with_filters(preferred, query.filters)
+        kinds = [(MASKED_FACETS[name][0], "bits") if name in MASKED_FACETS else (name, "values")
+                 for name in query.facets]
+        try:
+            top, total, counted = native.search(orjson.dumps(matching), query.offset, query.limit, kinds,
+                                                 None if preferred is None else orjson.dumps(preferred),
+                                                 PREFERRED_BONUS)
+        except ValueError as exc:
+            raise BackendError(f"the index could not run this search: {exc}") from exc
+        facets = {name: _ranked_facet(name, raw) for name, (_, raw) in zip(query.facets, counted, strict=True)}
+        return self._result(total, [(float(score), doc_id) for score, doc_id in top], facets)
+
+    def _result(self, total: int, top: list[tuple[float | None, str]],
+                facets: dict[str, list[tuple[str, int]]]) -> BackendResult:
+        docs = self._store.get_many([doc_id for _, doc_id in top])
+        hits = [BackendHit(docs[doc_id], score) for score, doc_id in top if doc_id in docs]
+        return BackendResult(total, hits, facets)
 
     def _facets(self, searcher: tantivy.Searcher, tquery: Query,
                 names: tuple[str, ...]) -> tuple[dict[str, list[tuple[str, int]]], int]:
@@ -383,16 +409,14 @@ class EmbeddedBackend:
         for name in names:
             buckets = raw[name]["buckets"]
             if name in MASKED_FACETS:
-                values = MASKED_FACETS[name][1]
-                counts = [0] * len(values)
+                by_bit = [0] * len(MASKED_FACETS[name][1])
                 for b in buckets:
-                    for bit in range(len(values)):
+                    for bit in range(len(by_bit)):
                         if int(b["key"]) >> bit & 1:
-                            counts[bit] += int(b["doc_count"])
-                ranked = sorted((-n, i) for i, n in enumerate(counts) if n)
-                facets[name] = [(values[i], -n) for n, i in ranked]
+                            by_bit[bit] += int(b["doc_count"])
+                facets[name] = _ranked_facet(name, by_bit)
             else:
-                facets[name] = [(b["key"], int(b["doc_count"])) for b in buckets]
+                facets[name] = _ranked_facet(name, [(b["key"], int(b["doc_count"])) for b in buckets])
         if "lang" not in names:
             return facets, 0
         return facets, sum(count for _, count in facets["lang"]) + int(raw["lang"].get("sum_other_doc_count", 0))
@@ -408,12 +432,12 @@ class EmbeddedBackend:
     @_storage_errors
     def term_sites(self, plan: Plan, limit: int = 10) -> list[SiteCount]:
         searcher = self._searcher()
-        tquery = self._compile(plan)
+        tquery = self.queries.compile(plan)
         raw = searcher.aggregate(tquery, {"site": {"terms": {"field": "site", "size": limit}}})
         out = []
         for bucket in raw["site"]["buckets"]:
             site_q = Query.boolean_query([(Occur.Must, tquery),
-                                          (Occur.Must, self._term("site", bucket["key"]))])
+                                          (Occur.Must, Query.term_query(self.schema, "site", bucket["key"]))])
             top = searcher.search(site_q, 1, count=False)
             doc_id = searcher.doc(top.hits[0][1])["id"][0] if top.hits else ""
             sample = self.get(doc_id) if doc_id else None
@@ -455,93 +479,6 @@ class EmbeddedBackend:
         self._searcher()
         return self._store.count()
 
-    # -- query compilation -------------------------------------------------------------------
-
-    def _term(self, field: str, value: str) -> Query:
-        return Query.term_query(self.schema, field, value)
-
-    def _sequence(self, field: str, tokens: tuple[str, ...]) -> Query:
-        if len(tokens) == 1:
-            return self._term(field, tokens[0])
-        return Query.phrase_query(self.schema, field, list(tokens))
-
-    def _compile(self, plan: Plan) -> Query:
-        if isinstance(plan, TermMatch):
-            # One flat union of every reading in every field, the weights multiplied into each
-            # clause: the same scores as nesting a union per reading, and 20% faster at 100,000
-            # documents (10.2 -> 7.9 ms at the median for the matcher's key sentences).
-            fields, exact = word_fields(plan.scope), exact_fields(plan.scope)
-            readings: list[tuple[Occur, Query]] = []
-            def in_sequence(tokens: tuple[str, ...], weight: float) -> None:
-                readings.extend((Occur.Should, Query.boost_query(self._sequence(f, tokens), b * weight))
-                                for f, b in exact)
-
-            for variant in plan.variants:
-                if variant.phrase:  # only as its exact sequence
-                    in_sequence(variant.exact, variant.weight)
-                    continue
-                if len(variant.words) == 1:
-                    word, weight = variant.words[0], variant.weight
-                    readings.extend((Occur.Should, Query.boost_query(self._term(f, word), b * weight))
-                                    for f, b in fields)
-                else:
-                    reading = Query.boolean_query([
-                        (Occur.Must, Query.boolean_query([
-                            (Occur.Should, Query.boost_query(self._term(f, w), b)) for f, b in fields]))
-                        for w in variant.words])
-                    readings.append((Occur.Should, reading if variant.weight == 1 else
-                                     Query.boost_query(reading, variant.weight)))
-                if variant.exact:
-                    in_sequence(variant.exact, EXACT_BOOST * variant.weight)
-            return Query.boolean_query(readings)
-        if isinstance(plan, PhraseMatch):
-            exact = exact_fields(plan.scope)
-            return Query.boolean_query([
-                (Occur.Should, Query.boost_query(self._sequence(f, seq), b))
-                for seq in plan.sequences for f, b in exact])
-        if isinstance(plan, SiteMatch):
-            return self._term("site", plan.host)
-        if isinstance(plan, Everything):
-            return Query.all_query()
-        if isinstance(plan, NoneOf):
-            return Query.boolean_query([(Occur.Must, Query.all_query()),
-                                        (Occur.MustNot, self._compile(plan.child))])
-        if isinstance(plan, AllOf):
-            clauses = [(Occur.MustNot, self._compile(c.child)) if isinstance(c, NoneOf)
-                       else (Occur.Must, self._compile(c)) for c in plan.children]
-            if all(occur == Occur.MustNot for occur, _ in clauses):
-                clauses.append((Occur.Must, Query.all_query()))
-            return Query.boolean_query(clauses)
-        if isinstance(plan, AnyOf):
-            matching, preferred = self._any_of(plan)
-            if preferred is None:
-                return matching
-            return Query.boolean_query([(Occur.Must, matching),
-                                        (Occur.Should, Query.const_score_query(preferred, PREFERRED_BONUS))])
-        raise TypeError(f"unknown plan node {plan!r}")
-
-    def _any_of(self, plan: AnyOf) -> tuple[Query, Query | None]:
-        """The documents holding at least `minimum_should_match` of the children, and, when the plan
-        prefers those holding `preferred` of them, the query for those alone."""
-        subqueries = [(Occur.Should, self._compile(c)) for c in plan.children]
-        matching = (Query.boolean_query(subqueries, plan.minimum_should_match) if plan.minimum_should_match > 1
-                    else Query.boolean_query(subqueries))
-        if plan.preferred <= plan.minimum_should_match:
-            return matching, None
-        return matching, Query.boolean_query(subqueries, plan.preferred)
-
-    def _with_filters(self, query: Query, filters: SearchFilters) -> Query:
-        clauses: list[tuple[Occur, Query]] = [(Occur.Must, query)]
-        for field, values in filter_terms(filters):
-            clauses.append((Occur.Must, Query.const_score_query(
-                Query.term_set_query(self.schema, field, values), 0.0)))
-        if filters.date_from or filters.date_to:
-            clauses.append((Occur.Must, Query.const_score_query(Query.range_query(
-                self.schema, "date", tantivy.FieldType.Date,
-                _naive_utc(filters.date_from or datetime(1970, 1, 1, tzinfo=UTC)),
-                _naive_utc(filters.date_to or datetime(2999, 1, 1, tzinfo=UTC))), 0.0)))
-        return query if len(clauses) == 1 else Query.boolean_query(clauses)
-
 
 def facet_spec(names: tuple[str, ...]) -> dict[str, Any]:
     """tantivy's aggregation request for these facets (bit masks for categories and services)."""
@@ -551,8 +488,19 @@ def facet_spec(names: tuple[str, ...]) -> dict[str, Any]:
             mask, values = MASKED_FACETS[name]
             spec[name] = {"terms": {"field": mask, "size": 1 << len(values)}}  # every combination
         else:
-            spec[name] = {"terms": {"field": name, "size": 50 if name == "site" else 20}}
+            spec[name] = {"terms": {"field": name, "size": FACET_SIZES.get(name, DEFAULT_FACET_SIZE)}}
     return spec
+
+
+def _ranked_facet(name: str, counts: list[int] | list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """A facet's values by count, most first (ties by value): from counts by bit for a masked
+    facet, from (value, count) pairs, at most FACET_SIZES of them, otherwise."""
+    if name in MASKED_FACETS:
+        values = MASKED_FACETS[name][1]
+        by_bit = cast(list[int], counts)[:len(values)]
+        return [(values[bit], -n) for n, bit in sorted((-n, bit) for bit, n in enumerate(by_bit) if n)]
+    pairs = cast(list[tuple[str, int]], counts)
+    return sorted(pairs, key=lambda pair: (-pair[1], pair[0]))[:FACET_SIZES.get(name, DEFAULT_FACET_SIZE)]
 
 
 def _preferred_first(searcher: tantivy.Searcher, matching: Query, preferred: Query, offset: int,
@@ -574,7 +522,3 @@ def _preferred_first(searcher: tantivy.Searcher, matching: Query, preferred: Que
 def _write_failure(where: Path, exc: BaseException) -> str:
     return (f"could not write the index at {where} ({exc}); is the disk full? "
             "Batches committed before this one are kept: free space and run the same import again")
-
-
-def _naive_utc(value: datetime) -> datetime:
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC).replace(tzinfo=None)
