@@ -2,7 +2,7 @@
 VENV ?= .venv
 PYTHON ?= python3
 
-.PHONY: setup demo test bench lint audit
+.PHONY: setup demo test bench lint audit wheels
 
 # The native one-pass search (native/) is built with cargo where the machine has it; without it
 # the embedded backend runs every search through the tantivy binding. Cargo's build directory is
@@ -45,3 +45,7 @@ test: lint audit
 bench: setup
 	$(VENV)/bin/pip install --quiet -e '.[bench]'
 	$(VENV)/bin/python -m bench.run_all
+
+# The native search's wheels for Linux x86-64 and aarch64 (native/build-wheels.sh), into native/dist.
+wheels: setup
+	VENV=$(abspath $(VENV)) CARGO_TARGET_DIR=$(CARGO_TARGET_DIR) native/build-wheels.sh $(abspath native/dist)
