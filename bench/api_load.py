@@ -6,11 +6,13 @@ wrk (Debian's package; installed when missing and run as root) with 32 connectio
 
 First, /api/search against its peer, in the same run: bench/bare_app.py, a bare FastAPI app
 answering the same 1,000 searches with tantivy alone, on the queries our service compiled (the
-same translated shape, the same facets: the four the widget shows). Both run 2 workers, ours with
-its result cache off. The two must give the same top 10 for every query, or the run stops.
+same translated shape, the same facets: the four the widget shows), once through the tantivy
+binding (two passes: top 10, then the facets) and once through the native one-pass search our
+backend uses (native/). All run 2 workers, ours with its result cache off. Each peer must give
+the same top 10 as ours for every query, or the run stops.
 Then three interleaved rounds, at 8 and at 32 connections: requests/s, p50/p99, and server CPU
 per request (user and system time of the server's processes over the requests wrk completed);
-medians of the rounds, and our CPU per request as a multiple of the peer's.
+medians of the rounds, and our CPU per request as a multiple of each peer's.
 
 Then, in one run, on the same machine and the same cores:
   - the ceiling: a trivial async FastAPI endpoint on one uvicorn worker with no access log, which
@@ -206,27 +208,33 @@ def same_top_tens(ours: str, bare: str, paths: list[str]) -> None:
 def compare_with_peer(wrk_bin: str, data: Path, work: Path) -> dict[str, Any]:
     paths = widget_paths()
     (work / "bare.paths").write_text("\n".join(paths) + "\n")
-    ours_port, bare_port = free_port(), free_port()
+    ours_port = free_port()
     ours = serve(data, ours_port, work, "ours", {"SMESEARCH_BACKEND": "embedded", "SMESEARCH_SEARCH_CACHE_S": "0"})
-    bare = subprocess.Popen([sys.executable, "-m", "uvicorn", "bench.bare_app:app", "--port", str(bare_port),
-                             "--workers", "2", "--no-access-log", "--log-level", "warning"], cwd=ROOT,
-                            stdout=(work / "bare.log").open("wb"), stderr=subprocess.STDOUT,
-                            env={**os.environ, "SMESEARCH_DATA_DIR": str(data), "BARE_PATHS": str(work / "bare.paths"),
-                                 "PYTHONPATH": str(ROOT)})
+    servers = {"ours": (f"http://127.0.0.1:{ours_port}", ours)}
+    for name, engine in (("bare", "binding"), ("bare_native", "native")):
+        port = free_port()
+        servers[name] = (f"http://127.0.0.1:{port}", subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "bench.bare_app:app", "--port", str(port), "--workers", "2",
+             "--no-access-log", "--log-level", "warning"], cwd=ROOT,
+            stdout=(work / f"{name}.log").open("wb"), stderr=subprocess.STDOUT,
+            env={**os.environ, "SMESEARCH_DATA_DIR": str(data), "BARE_PATHS": str(work / "bare.paths"),
+                 "BARE_ENGINE": engine, "PYTHONPATH": str(ROOT)}))
     try:
-        ours_url, bare_url = f"http://127.0.0.1:{ours_port}", f"http://127.0.0.1:{bare_port}"
+        ours_url = servers["ours"][0]
         wait_until_up(f"{ours_url}/readyz", ours)
-        wait_until_up(f"{bare_url}/api/search?{paths[0].split('?', 1)[1]}", bare)
-        same_top_tens(ours_url, bare_url, paths)
+        for name in ("bare", "bare_native"):
+            url, process = servers[name]
+            wait_until_up(f"{url}/api/search?{paths[0].split('?', 1)[1]}", process)
+            same_top_tens(ours_url, url, paths)
         rounds: dict[str, list[dict[str, float]]] = {}
         for _ in range(PEER_ROUNDS):
             for connections in (8, 32):
-                for name, url, process in (("ours", ours_url, ours), ("bare", bare_url, bare)):
+                for name, (url, process) in servers.items():
                     rounds.setdefault(f"{name}_{connections}", []).append(
                         drive(wrk_bin, url, paths, work, name, connections, 2, PEER_SECONDS, process))
     finally:
-        stop(ours)
-        stop(bare)
+        for _, process in servers.values():
+            stop(process)
     out: dict[str, Any] = {"queries": len(paths), "rounds": PEER_ROUNDS, "seconds": PEER_SECONDS,
                            "facets": WIDGET_FACETS}
     for name, runs in rounds.items():
@@ -234,8 +242,9 @@ def compare_with_peer(wrk_bin: str, data: Path, work: Path) -> dict[str, Any]:
                      for key in ("requests_per_s", "p50_ms", "p99_ms", "cpu_ms_per_request")}
         out[name]["non_2xx"] = sum(r["non_2xx"] for r in runs)
     for connections in (8, 32):
-        out[f"cpu_ratio_{connections}"] = round(out[f"ours_{connections}"]["cpu_ms_per_request"]
-                                                / out[f"bare_{connections}"]["cpu_ms_per_request"], 2)
+        for peer, key in (("bare", "cpu_ratio"), ("bare_native", "cpu_ratio_native")):
+            out[f"{key}_{connections}"] = round(out[f"ours_{connections}"]["cpu_ms_per_request"]
+                                                / out[f"{peer}_{connections}"]["cpu_ms_per_request"], 2)
     return out
 
 

@@ -6,9 +6,11 @@ our search service once how the query reads (analysis, translation, related term
 and compiles that plan with our backend's own compiler. A request then costs only a dictionary
 lookup, tantivy's top 10 (a key sentence's preferred documents first, found as our backend finds
 them), the count and the same facets' aggregation over every match, and the ids of the top 10:
-the engine's work without our Python around it. Started by uvicorn:
+the engine's work without our Python around it. With BARE_ENGINE=native it answers through the
+native one-pass search instead (native/, the same JSON queries our backend sends it): the engine's
+work as our backend now does it. Started by uvicorn:
 
-    BARE_PATHS=paths.txt SMESEARCH_DATA_DIR=... uvicorn bench.bare_app:app --workers 2
+    BARE_PATHS=paths.txt SMESEARCH_DATA_DIR=... [BARE_ENGINE=native] uvicorn bench.bare_app:app --workers 2
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from tantivy import Query
 
 from config import Settings
 from indexer.backends.base import FACET_FIELDS
-from indexer.backends.embedded import EmbeddedBackend, _preferred_first, facet_spec
+from indexer.backends.embedded import MASKED_FACETS, EmbeddedBackend, _preferred_first, facet_spec
+from indexer.query.plan import PREFERRED_BONUS
 from indexer.service import filters_from
 from operations.app import App
 
@@ -50,9 +53,53 @@ def compiled_queries(app: App, paths: list[str]) -> dict[str, Compiled]:
     return out
 
 
+NativeCompiled = tuple[bytes, bytes | None, list[tuple[str, str]]]  # matching, preferred, facet kinds
+
+
+def native_queries(app: App, paths: list[str]) -> dict[str, NativeCompiled]:
+    backend = app.search.backend
+    assert isinstance(backend, EmbeddedBackend), "the bare peer runs on the embedded index"
+    out: dict[str, NativeCompiled] = {}
+    for path in paths:
+        params = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(path).query))
+        filters = filters_from(int(params.get("category", 0)), params.get("service"), params.get("lang"),
+                               params.get("group"))
+        facets = tuple(f for f in params.get("facets", ",".join(FACET_FIELDS)).split(",") if f)
+        read = app.search.search(params["q"], params.get("mode", "keyword"), filters,  # type: ignore[arg-type]
+                                 facets=())
+        matching, preferred = backend.native_queries.ranked(read.query.plan, relevance=True)
+        kinds = [(MASKED_FACETS[n][0], "bits") if n in MASKED_FACETS else (n, "values") for n in facets]
+        compile_ = backend.native_queries
+        out[path] = (orjson.dumps(compile_.with_filters(matching, filters)),
+                     None if preferred is None else orjson.dumps(compile_.with_filters(preferred, filters)), kinds)
+    return out
+
+
+def create_native(smesearch: App, paths: list[str]) -> FastAPI:
+    queries = native_queries(smesearch, paths)
+    backend = smesearch.search.backend
+    assert isinstance(backend, EmbeddedBackend) and backend._native is not None, "native/ is not built"
+    native = backend._native
+    bare = FastAPI()
+
+    def answer(path: str) -> bytes:
+        matching, preferred, kinds = queries[path]
+        top, total, counts = native.search(matching, 0, 10, kinds, preferred, PREFERRED_BONUS)
+        return orjson.dumps({"total": total, "ids": [doc_id for _, doc_id in top], "facets": dict(counts)})
+
+    @bare.get("/api/search")
+    async def search(request: Request) -> Response:
+        path = request.url.path + "?" + request.url.query
+        return Response(await run_in_threadpool(answer, path), media_type="application/json")
+
+    return bare
+
+
 def create() -> FastAPI:
     smesearch = App(Settings(search_log=False, access_log=False))
     paths = Path(os.environ["BARE_PATHS"]).read_text().split()
+    if os.environ.get("BARE_ENGINE") == "native":
+        return create_native(smesearch, paths)
     queries = compiled_queries(smesearch, paths)
     backend = smesearch.search.backend
     assert isinstance(backend, EmbeddedBackend)

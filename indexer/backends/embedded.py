@@ -127,7 +127,7 @@ class EmbeddedBackend:
                 f"the index at {self._index_path} cannot be opened ({exc}): run `smesearch reindex`, which sets "
                 "it aside and rebuilds it from the document store") from exc
         self.queries = QueryCompiler(BindingQueries(self.schema))
-        self._native_queries = QueryCompiler(NativeQueries())
+        self.native_queries = QueryCompiler(NativeQueries())
         self._native: smesearch_native.Index | None = None
         if native and smesearch_native is not None:  # type: ignore[truthy-function]
             try:
@@ -311,6 +311,7 @@ class EmbeddedBackend:
 
     def close(self) -> None:
         self._threads.shutdown()
+        self._native = None  # its search threads end with it
         if self._writer is not None:
             self._writer.wait_merging_threads()
             self._writer = None
@@ -379,10 +380,10 @@ class EmbeddedBackend:
 
     def _search_natively(self, native: smesearch_native.Index, query: BackendQuery) -> BackendResult:
         """The top hits, the count and the facets in one pass of the query (native/src/lib.rs)."""
-        matching, preferred = self._native_queries.ranked(query.plan, relevance=True)
-        matching = self._native_queries.with_filters(matching, query.filters)
+        matching, preferred = self.native_queries.ranked(query.plan, relevance=True)
+        matching = self.native_queries.with_filters(matching, query.filters)
         if preferred is not None:
-            preferred = self._native_queries.with_filters(preferred, query.filters)
+            preferred = self.native_queries.with_filters(preferred, query.filters)
         kinds = [(MASKED_FACETS[name][0], "bits") if name in MASKED_FACETS else (name, "values")
                  for name in query.facets]
         try:
