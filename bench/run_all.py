@@ -1,4 +1,4 @@
-"""Run every benchmark in turn (about 25 minutes on 2 cores): `make bench`."""
+"""Run every benchmark in turn (about 80 minutes on 2 cores): `make bench`."""
 
 from __future__ import annotations
 
@@ -16,6 +16,10 @@ MODULES = [
     ("bench.query_translation", []),
     ("bench.classifier", []),
     ("bench.crosslingual", []),
+    ("bench.quality", []),
+    ("bench.matching", []),
+    ("bench.matching_latency", []),
+    ("bench.backends", ["100000"]),
     ("bench.widget_size", []),
     ("bench.api_load", ["100000"]),
 ]
