@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import urllib.parse
+from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
@@ -26,50 +27,50 @@ from fastapi.responses import Response
 from tantivy import Query
 
 from config import Settings
-from indexer.backends.base import FACET_FIELDS
+from indexer.backends.base import FACET_FIELDS, SearchFilters
 from indexer.backends.embedded import MASKED_FACETS, EmbeddedBackend, _preferred_first, facet_spec
-from indexer.query.plan import PREFERRED_BONUS
+from indexer.query.plan import PREFERRED_BONUS, Plan
 from indexer.service import filters_from
 from operations.app import App
 
 Compiled = tuple[Query, Query | None, tuple[str, ...]]  # what matches, what ranks first, the facets
+NativeCompiled = tuple[bytes, bytes | None, list[tuple[str, str]]]  # the same as JSON, and facet kinds
+
+
+def read_requests(app: App, paths: list[str]) -> Iterator[tuple[str, Plan, SearchFilters, tuple[str, ...]]]:
+    """Each request path with the plan our service reads from it, its filters and its facets."""
+    for path in paths:
+        params = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(path).query))
+        filters = filters_from(int(params.get("category", 0)), params.get("service"), params.get("lang"),
+                               params.get("group"))
+        facets = tuple(f for f in params.get("facets", ",".join(FACET_FIELDS)).split(",") if f)
+        read = app.search.search(params["q"], params.get("mode", "keyword"), filters,  # type: ignore[arg-type]
+                                 facets=())
+        yield path, read.query.plan, filters, facets
+
+
+def embedded(app: App) -> EmbeddedBackend:
+    backend = app.search.backend
+    assert isinstance(backend, EmbeddedBackend), "the bare peer runs on the embedded index"
+    return backend
 
 
 def compiled_queries(app: App, paths: list[str]) -> dict[str, Compiled]:
-    backend = app.search.backend
-    assert isinstance(backend, EmbeddedBackend), "the bare peer runs on the embedded index"
+    compile_ = embedded(app).queries
     out: dict[str, Compiled] = {}
-    for path in paths:
-        params = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(path).query))
-        filters = filters_from(int(params.get("category", 0)), params.get("service"), params.get("lang"),
-                               params.get("group"))
-        facets = tuple(f for f in params.get("facets", ",".join(FACET_FIELDS)).split(",") if f)
-        read = app.search.search(params["q"], params.get("mode", "keyword"), filters,  # type: ignore[arg-type]
-                                 facets=())
-        plan = read.query.plan
-        matching, preferred = backend.queries.ranked(plan, relevance=True)
-        out[path] = (backend.queries.with_filters(matching, filters),
-                     backend.queries.with_filters(preferred, filters) if preferred is not None else None, facets)
+    for path, plan, filters, facets in read_requests(app, paths):
+        matching, preferred = compile_.ranked(plan, relevance=True)
+        out[path] = (compile_.with_filters(matching, filters),
+                     compile_.with_filters(preferred, filters) if preferred is not None else None, facets)
     return out
 
 
-NativeCompiled = tuple[bytes, bytes | None, list[tuple[str, str]]]  # matching, preferred, facet kinds
-
-
 def native_queries(app: App, paths: list[str]) -> dict[str, NativeCompiled]:
-    backend = app.search.backend
-    assert isinstance(backend, EmbeddedBackend), "the bare peer runs on the embedded index"
+    compile_ = embedded(app).native_queries
     out: dict[str, NativeCompiled] = {}
-    for path in paths:
-        params = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(path).query))
-        filters = filters_from(int(params.get("category", 0)), params.get("service"), params.get("lang"),
-                               params.get("group"))
-        facets = tuple(f for f in params.get("facets", ",".join(FACET_FIELDS)).split(",") if f)
-        read = app.search.search(params["q"], params.get("mode", "keyword"), filters,  # type: ignore[arg-type]
-                                 facets=())
-        matching, preferred = backend.native_queries.ranked(read.query.plan, relevance=True)
+    for path, plan, filters, facets in read_requests(app, paths):
+        matching, preferred = compile_.ranked(plan, relevance=True)
         kinds = [(MASKED_FACETS[n][0], "bits") if n in MASKED_FACETS else (n, "values") for n in facets]
-        compile_ = backend.native_queries
         out[path] = (orjson.dumps(compile_.with_filters(matching, filters)),
                      None if preferred is None else orjson.dumps(compile_.with_filters(preferred, filters)), kinds)
     return out
