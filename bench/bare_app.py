@@ -28,7 +28,8 @@ from tantivy import Query
 
 from config import Settings
 from indexer.backends.base import FACET_FIELDS, SearchFilters
-from indexer.backends.embedded import MASKED_FACETS, EmbeddedBackend, _preferred_first, facet_spec
+from indexer.backends.embedded import EmbeddedBackend, _preferred_first, facet_spec, native_facet_kinds
+from indexer.backends.tantivy_queries import Q, QueryCompiler
 from indexer.query.plan import PREFERRED_BONUS, Plan
 from indexer.service import filters_from
 from operations.app import App
@@ -55,25 +56,25 @@ def embedded(app: App) -> EmbeddedBackend:
     return backend
 
 
-def compiled_queries(app: App, paths: list[str]) -> dict[str, Compiled]:
-    compile_ = embedded(app).queries
-    out: dict[str, Compiled] = {}
+def compiled_with(compile_: QueryCompiler[Q], app: App,
+                  paths: list[str]) -> dict[str, tuple[Q, Q | None, tuple[str, ...]]]:
+    """Each request path's queries as our backend compiles them: what matches, what ranks first,
+    and the facets asked for."""
+    out: dict[str, tuple[Q, Q | None, tuple[str, ...]]] = {}
     for path, plan, filters, facets in read_requests(app, paths):
-        matching, preferred = compile_.ranked(plan, relevance=True)
-        out[path] = (compile_.with_filters(matching, filters),
-                     compile_.with_filters(preferred, filters) if preferred is not None else None, facets)
+        matching, preferred = compile_.ranked(plan, filters, relevance=True)
+        out[path] = (matching, preferred, facets)
     return out
+
+
+def compiled_queries(app: App, paths: list[str]) -> dict[str, Compiled]:
+    return compiled_with(embedded(app).queries, app, paths)
 
 
 def native_queries(app: App, paths: list[str]) -> dict[str, NativeCompiled]:
-    compile_ = embedded(app).native_queries
-    out: dict[str, NativeCompiled] = {}
-    for path, plan, filters, facets in read_requests(app, paths):
-        matching, preferred = compile_.ranked(plan, relevance=True)
-        kinds = [(MASKED_FACETS[n][0], "bits") if n in MASKED_FACETS else (n, "values") for n in facets]
-        out[path] = (orjson.dumps(compile_.with_filters(matching, filters)),
-                     None if preferred is None else orjson.dumps(compile_.with_filters(preferred, filters)), kinds)
-    return out
+    return {path: (orjson.dumps(matching), None if preferred is None else orjson.dumps(preferred),
+                   native_facet_kinds(facets))
+            for path, (matching, preferred, facets) in compiled_with(embedded(app).native_queries, app, paths).items()}
 
 
 def create_native(smesearch: App, paths: list[str]) -> FastAPI:

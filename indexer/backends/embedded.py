@@ -321,6 +321,11 @@ class EmbeddedBackend:
 
     def _searcher(self) -> tantivy.Searcher:
         """A searcher on the latest commit, reloaded only when another commit has landed."""
+        self._refresh()
+        return self._index.searcher()
+
+    def _refresh(self) -> None:
+        """See the latest commit, in the binding and the native search alike."""
         meta = self._index_path / "meta.json"
         try:
             mtime = meta.stat().st_mtime
@@ -333,7 +338,6 @@ class EmbeddedBackend:
             self._seen_meta = mtime
             self._needs_reindex = (self._index_path / REINDEX_MARK).exists()  # another process may have rebuilt it
         self._check_layout()
-        return self._index.searcher()
 
     @_storage_errors
     def get(self, doc_id: str) -> Document | None:
@@ -341,13 +345,11 @@ class EmbeddedBackend:
 
     @_storage_errors
     def search(self, query: BackendQuery) -> BackendResult:
-        searcher = self._searcher()
         if self._native is not None and query.sort == "relevance":
+            self._refresh()
             return self._search_natively(self._native, query)
-        matching, preferred = self.queries.ranked(query.plan, query.sort == "relevance")
-        matching = self.queries.with_filters(matching, query.filters)
-        if preferred is not None:
-            preferred = self.queries.with_filters(preferred, query.filters)
+        searcher = self._searcher()
+        matching, preferred = self.queries.ranked(query.plan, query.filters, query.sort == "relevance")
         # The facet pass counts what matches, whatever the ranking, so it runs the query without
         # the preferred tier. Counting languages also gives the total (every document has exactly
         # one), so the pass counts them whenever it runs, and always beside a preferred tier, whose
@@ -380,14 +382,10 @@ class EmbeddedBackend:
 
     def _search_natively(self, native: smesearch_native.Index, query: BackendQuery) -> BackendResult:
         """The top hits, the count and the facets in one pass of the query (native/src/lib.rs)."""
-        matching, preferred = self.native_queries.ranked(query.plan, relevance=True)
-        matching = self.native_queries.with_filters(matching, query.filters)
-        if preferred is not None:
-            preferred = self.native_queries.with_filters(preferred, query.filters)
-        kinds = [(MASKED_FACETS[name][0], "bits") if name in MASKED_FACETS else (name, "values")
-                 for name in query.facets]
+        matching, preferred = self.native_queries.ranked(query.plan, query.filters, relevance=True)
         try:
-            top, total, counted = native.search(orjson.dumps(matching), query.offset, query.limit, kinds,
+            top, total, counted = native.search(orjson.dumps(matching), query.offset, query.limit,
+                                                native_facet_kinds(query.facets),
                                                  None if preferred is None else orjson.dumps(preferred),
                                                  PREFERRED_BONUS)
         except ValueError as exc:
@@ -491,6 +489,12 @@ def facet_spec(names: tuple[str, ...]) -> dict[str, Any]:
         else:
             spec[name] = {"terms": {"field": name, "size": FACET_SIZES.get(name, DEFAULT_FACET_SIZE)}}
     return spec
+
+
+def native_facet_kinds(names: tuple[str, ...]) -> list[tuple[str, str]]:
+    """The facets as the native search counts them: (field, "bits") for a masked facet, (field,
+    "values") otherwise."""
+    return [(MASKED_FACETS[name][0], "bits") if name in MASKED_FACETS else (name, "values") for name in names]
 
 
 def _ranked_facet(name: str, counts: list[int] | list[tuple[str, int]]) -> list[tuple[str, int]]:

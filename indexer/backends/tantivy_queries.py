@@ -181,12 +181,15 @@ class QueryCompiler(Generic[Q]):
             return matching, None
         return matching, self.build.boolean(subqueries, plan.preferred)
 
-    def ranked(self, plan: Plan, relevance: bool) -> tuple[Q, Q | None]:
-        """What matches `plan` and, ranking by relevance, what ranks first (a key sentence's
-        documents holding most of its words), before filters."""
+    def ranked(self, plan: Plan, filters: SearchFilters, relevance: bool) -> tuple[Q, Q | None]:
+        """What matches `plan` within `filters` and, ranking by relevance, what ranks first (a key
+        sentence's documents holding most of its words)."""
         if isinstance(plan, AnyOf) and relevance:
-            return self.any_of(plan)
-        return self.compile(plan), None
+            matching, preferred = self.any_of(plan)
+        else:
+            matching, preferred = self.compile(plan), None
+        return (self.with_filters(matching, filters),
+                None if preferred is None else self.with_filters(preferred, filters))
 
     def with_filters(self, query: Q, filters: SearchFilters) -> Q:
         b = self.build
