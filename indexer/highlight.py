@@ -43,6 +43,38 @@ def _normalised_view(text: str, to_simplified: Callable[[str], str] | None, fold
     return folded
 
 
+@dataclass(frozen=True, slots=True)
+class FoldedText:
+    """A document's title and snippet text folded once at index time as highlighting compares
+    them (full-width forms to ASCII, lower case, Traditional to Simplified for Chinese), so that
+    no search runs OpenCC or the folds over whole bodies. None stands for the text merely in lower
+    case, as most pages are: that costs nothing to redo, and nothing to store."""
+
+    title: str | None = None
+    body: str | None = None
+
+    @classmethod
+    def of(cls, title: str, body: str, to_simplified: Callable[[str], str] | None) -> FoldedText:
+        return cls(_stored_view(title, to_simplified), _stored_view(body, to_simplified))
+
+    def title_view(self, title: str) -> str:
+        return _lowered_view(title) if self.title is None else self.title
+
+    def body_view(self, body: str) -> str:
+        return _lowered_view(body) if self.body is None else self.body
+
+
+def _stored_view(text: str, to_simplified: Callable[[str], str] | None) -> str | None:
+    view = _normalised_view(text[:MAX_SCAN_CHARS], to_simplified, fold_width=True)
+    return None if view == _lowered_view(text) else view
+
+
+def _lowered_view(text: str) -> str:
+    head = text[:MAX_SCAN_CHARS]
+    lowered = head.lower()
+    return lowered if len(lowered) == len(head) else head
+
+
 def _automaton(terms: list[str]) -> ahocorasick.Automaton | None:
     automaton = ahocorasick.Automaton()
     for term in {t for t in terms if t.strip()}:
@@ -64,12 +96,13 @@ class Highlighter:
         self._fold_width = any(t.isascii() for t in terms)
 
     def spans(self, text: str, to_simplified: Callable[[str], str] | None = None,
-              limit: int = MAX_SCAN_CHARS) -> list[tuple[int, int, str]]:
+              limit: int = MAX_SCAN_CHARS, view: str | None = None) -> list[tuple[int, int, str]]:
         """(start, end, matched text) spans of the query terms in the original text: the longest
-        term at each place, left to right, none overlapping."""
+        term at each place, left to right, none overlapping. `view` is the text already folded
+        (`FoldedText`); without it the text is folded here."""
         if self._automaton is None or not text:
             return []
-        norm = _normalised_view(text[:limit], to_simplified, self._fold_width)
+        norm = _normalised_view(text[:limit], to_simplified, self._fold_width) if view is None else view[:limit]
         found: list[tuple[int, int, str]] = []
         covered = 0
         for last, term in self._automaton.iter_long(norm):
@@ -90,9 +123,9 @@ class Highlighter:
         return found
 
     def snippet(self, text: str, to_simplified: Callable[[str], str] | None = None,
-                length: int = SNIPPET_CHARS) -> Snippet:
+                length: int = SNIPPET_CHARS, view: str | None = None) -> Snippet:
         """The window of `text` holding the most distinct query terms, whitespace folded."""
-        spans = self.spans(text, to_simplified)
+        spans = self.spans(text, to_simplified, view=view)
         if not spans:
             return _fold(text, 0, min(len(text), length), [])
         starts = [s for s, _, _ in spans]
@@ -109,9 +142,9 @@ class Highlighter:
         shown = [(s, e) for s, e, _ in spans if s >= best_start and e <= window_end]
         return _fold(text, best_start, window_end, shown)
 
-    def whole(self, text: str, to_simplified: Callable[[str], str] | None = None) -> Snippet:
+    def whole(self, text: str, to_simplified: Callable[[str], str] | None = None, view: str | None = None) -> Snippet:
         """Highlights over a short text shown whole, such as a title."""
-        return Snippet(text, [(s, e) for s, e, _ in self.spans(text, to_simplified)])
+        return Snippet(text, [(s, e) for s, e, _ in self.spans(text, to_simplified, view=view)])
 
 
 def _fold(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> Snippet:

@@ -18,6 +18,7 @@ from analysis import Analyser, AnalyserSpec
 from categories import Classifier
 from indexer.backends.base import Backend, IndexedDocument, UpsertCounts
 from indexer.document import Document
+from indexer.highlight import FoldedText
 
 LANG_SAMPLE_CHARS = 2000
 POOL_STOP_GRACE_S = 30.0  # a chunk is analysed in well under a second; longer means a stuck worker
@@ -105,6 +106,7 @@ class Indexer:
             title_exact=" ".join(title.exact),
             body_exact=" ".join(body.exact) + (f" {FIELD_SEPARATOR} " + " ".join(extra_exact) if extra_exact else ""),
             suggestions=tuple(suggestions),
+            folded=FoldedText.of(doc.title, doc.body or doc.summary, a.to_simplified if doc.lang == "zh" else None),
         )
 
     def index(self, documents: Iterable[Document], batch_size: int = 2000,

@@ -138,11 +138,15 @@ class SearchService:
         highlighter = Highlighter(query.highlight_terms)
         hits = []
         for hit in result.hits:
-            doc = hit.document
-            convert = to_simplified if doc.lang == "zh" else None
-            snippet = highlighter.snippet(doc.body or doc.summary, convert)
-            hits.append(SearchHit(doc, hit.score, snippet, highlighter.whole(doc.title, convert),
-                                  self._translated(snippet.text, doc.lang, snippet_lang)))
+            doc, folded, text = hit.document, hit.folded, hit.document.body or hit.document.summary
+            if folded is None:  # the backend keeps no folded text: fold it here
+                convert = to_simplified if doc.lang == "zh" else None
+                snippet, title = highlighter.snippet(text, convert), highlighter.whole(doc.title, convert)
+            else:
+                snippet = highlighter.snippet(text, view=folded.body_view(text))
+                title = highlighter.whole(doc.title, view=folded.title_view(doc.title))
+            translated = self._translated(snippet.text, doc.lang, snippet_lang)
+            hits.append(SearchHit(doc, hit.score, snippet, title, translated))
         suggestion = self.did_you_mean(text, mode, filters, translate) if result.total == 0 and page == 1 else None
         hint = self._service_hint(text, query.lang) if mode == "keyword" and not filters.services else None
         took = (time.perf_counter() - started) * 1000

@@ -106,6 +106,11 @@ def test_phrases_match_words_in_order(corpus: Indexer, service: SearchService) -
     assert urls(service.search('"joint venture partner"')) == ["https://c.example.com/jv"]
     assert urls(service.search('"partner venture joint"')) == []
     assert urls(service.search('"汽车零部件供应商"')) == ["https://a.example.cn/auto"]
+    # Two words run as one pair term, more as a phrase of pairs: both keep the order.
+    assert urls(service.search('"venture partner"')) == ["https://c.example.com/jv"]
+    assert urls(service.search('"partner venture"')) == []
+    assert urls(service.search('"零部件供应"')) == ["https://a.example.cn/auto"]
+    assert urls(service.search('"供应零部件"')) == []
 
 
 def test_title_and_site_scopes(corpus: Indexer, service: SearchService) -> None:

@@ -18,6 +18,7 @@ from indexer.backends import BackendError, open_backend
 from indexer.backends.base import BackendQuery, IndexedDocument, SearchFilters
 from indexer.backends.embedded import INDEX_DIR
 from indexer.document import SERVICES, Document
+from indexer.highlight import FoldedText
 from indexer.pipeline import Indexer, stop_analysis_pool
 from indexer.query.plan import PREFERRED_BONUS
 from indexer.service import SearchService
@@ -156,6 +157,45 @@ def test_an_index_of_an_older_layout_is_refused_until_reindex_rebuilds_it(analys
         assert SearchService(analyser, reopened).search("纺织").total == 1
     finally:
         reopened.close()
+
+
+def test_text_folded_for_highlighting_is_stored_with_each_document_and_a_reindex_adds_it_to_older_stores(
+        analyser: Analyser, tmp_path: Path) -> None:
+    traditional = doc("https://d.example.tw/1", title="瀋陽汽車零部件供應商", body="瀋陽某汽車零部件公司，ＯＥＭ生產。",
+                      lang="zh")
+    simplified = doc("https://a.example.cn/1", title="沈阳汽车零部件企业", body="生产汽车零部件。", lang="zh")
+    backend = open_backend(Settings(data_dir=tmp_path))
+    indexer = Indexer(analyser, backend)
+    indexer.index([traditional, simplified])
+    plan = SearchService(analyser, backend).analyse("汽车零部件", "keyword").plan
+
+    def searched() -> tuple[dict[str, FoldedText | None], list[list[str]]]:
+        hits = backend.search(BackendQuery(plan, facets=())).hits
+        shown = SearchService(analyser, backend).search("汽车零部件 OEM").hits
+        marked = [[h.title.text[a:b] for a, b in h.title.highlights]
+                  + [h.snippet.text[a:b] for a, b in h.snippet.highlights]
+                  for h in sorted(shown, key=lambda h: h.document.url)]
+        return {h.document.url: h.folded for h in hits}, marked
+
+    try:
+        folded, marked = searched()
+        assert folded == {traditional.url: FoldedText("沈阳汽车零部件供应商", "沈阳某汽车零部件公司,oem生产。"),
+                          simplified.url: FoldedText()}  # Simplified text needs nothing kept
+        assert marked == [["汽车零部件", "汽车零部件"], ["汽車零部件", "汽車零部件", "ＯＥＭ"]]
+    finally:
+        backend.close()
+    store = tmp_path / "index" / "embedded" / "documents.sqlite"
+    with sqlite3.connect(store) as db:  # a store written before folded text was kept
+        db.execute("ALTER TABLE documents DROP COLUMN folded")
+    backend = open_backend(Settings(data_dir=tmp_path))
+    try:
+        folded, before = searched()
+        assert set(folded.values()) == {None} and before == marked  # folded as it is searched, the same marks
+        backend.reindex(Indexer(analyser, backend).prepare_many)
+        assert searched() == ({traditional.url: FoldedText("沈阳汽车零部件供应商", "沈阳某汽车零部件公司,oem生产。"),
+                               simplified.url: FoldedText()}, marked)
+    finally:
+        backend.close()
 
 
 def test_the_cli_rebuilds_an_embedded_index(analyser: Analyser, tmp_path: Path) -> None:

@@ -168,3 +168,21 @@ def test_highlights_mark_the_longest_term_whole_words_and_folded_forms_at_their_
     converted = Highlighter(["汽车零部件"]).whole(traditional, lambda t: t.replace("車", "车"))
     assert converted.highlights == [(2, 7)]
     assert Highlighter([]).spans(text) == [] and Highlighter(["  "]).snippet("abc").highlights == []
+
+
+@pytest.mark.parametrize(("text", "kept"), [
+    ("Machinery maker; remachined parts. ＰＣＢ boards", True), ("瀋陽汽車零部件有限公司，ＯＥＭ供應商", True),
+    ("沈阳汽车零部件", False), ("Machinery maker", False), ("İstanbul MACHINE parts", False), ("", False)])
+def test_text_folded_at_index_time_highlights_as_folding_at_query_time(
+        analyser: Analyser, text: str, kept: bool) -> None:
+    from indexer.highlight import FoldedText, Highlighter
+
+    highlighter = Highlighter(["machin", "汽车零部件", "pcb", "oem", "供应商", "istanbul"])
+    folded = FoldedText.of(text, text, analyser.to_simplified)
+    assert highlighter.snippet(text, view=folded.body_view(text)) == highlighter.snippet(text, analyser.to_simplified)
+    assert highlighter.whole(text, view=folded.title_view(text)) == highlighter.whole(text, analyser.to_simplified)
+    # Only a fold that lower case alone does not give is kept (full width, Traditional): most pages keep nothing.
+    assert (folded.body is not None) is kept
+    # A text whose lower case is longer (İ) is compared as written, now as before: no marks.
+    marks = highlighter.whole(text, view=folded.title_view(text)).highlights
+    assert bool(marks) is (text not in ("", "İstanbul MACHINE parts"))

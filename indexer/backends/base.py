@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from indexer.document import Document
+from indexer.highlight import FoldedText
 from indexer.query.plan import Plan
 
 if TYPE_CHECKING:
@@ -64,6 +65,7 @@ class IndexedDocument:
     body_exact: str  # body, then a separator token, then the extra texts
     # completions this document offers, as (normalised text, kind, text shown)
     suggestions: tuple[tuple[str, str, str], ...] = ()
+    folded: FoldedText | None = None  # its title and snippet text as highlighting compares them
 
 
 @dataclass(slots=True)
@@ -99,6 +101,7 @@ class BackendQuery:
 class BackendHit:
     document: Document
     score: float | None
+    folded: FoldedText | None = None  # None where the backend does not keep it: highlighting folds then
 
 
 @dataclass(slots=True)

@@ -63,7 +63,9 @@ MAPPINGS: dict[str, Any] = {
         # Phrases run on the exact streams only, so only they pay for positions.
         **{name: {"type": "text", "analyzer": "whitespace", "index_options": "freqs", "norms": True}
            for name in ("title", "body", "extra")},
-        **{name: {"type": "text", "analyzer": "whitespace"} for name in ("title_exact", "body_exact")},
+        # A phrase runs over pairs of adjacent tokens indexed as single terms, as in the embedded engine.
+        **{name: {"type": "text", "analyzer": "whitespace", "index_phrases": True}
+           for name in ("title_exact", "body_exact")},
         "doc": {"type": "object", "enabled": False},  # the document as stored, returned by searches
     },
 }

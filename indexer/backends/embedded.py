@@ -37,8 +37,15 @@ from indexer.backends.base import (
     directory_size,
 )
 from indexer.backends.docstore import DocumentStore
-from indexer.backends.tantivy_queries import BindingQueries, NativeQueries, QueryCompiler
+from indexer.backends.tantivy_queries import (
+    PAIR_FIELDS,
+    BindingQueries,
+    NativeQueries,
+    QueryCompiler,
+    token_pairs,
+)
 from indexer.document import SERVICES, Document
+from indexer.highlight import FoldedText
 from indexer.query.plan import PREFERRED_BONUS, Plan
 
 try:  # the one-pass search built from native/ (`make setup` builds it; without it, the binding's)
@@ -48,9 +55,10 @@ except ImportError:  # pragma: no cover - CI fails test_native_search_is_built i
 
 _Method = TypeVar("_Method", bound=Callable[..., Any])
 WRITER_HEAP = 128_000_000
-# Bumped whenever build_schema or the words the analyser makes change (3: English stem exceptions).
+# Bumped whenever build_schema or the words the analyser makes change (3: English stem exceptions,
+# 4: phrases over pairs of exact tokens).
 # An index of an older layout is not opened for searching: `smesearch reindex` rebuilds it from the store.
-INDEX_LAYOUT = 3
+INDEX_LAYOUT = 4
 INDEX_DIR = f"tantivy-{INDEX_LAYOUT}"
 STORE_FILE = "documents.sqlite"  # the document store, beside the index
 REINDEX_MARK = "REINDEX_NEEDED"
@@ -72,10 +80,10 @@ def build_schema() -> tantivy.Schema:
     for mask, _ in MASKED_FACETS.values():
         sb.add_unsigned_field(mask, fast=True, indexed=False)
     sb.add_date_field("date", indexed=True, fast=True)
-    # Phrases run on the exact streams only, so only they pay for positions.
-    for name in ("title", "body", "extra"):
+    for name in ("title", "body", "extra", "title_exact", "body_exact"):
         sb.add_text_field(name, tokenizer_name="whitespace", index_option="freq")
-    for name in ("title_exact", "body_exact"):
+    # Phrases run on the pair fields only, so only they pay for positions.
+    for name in PAIR_FIELDS.values():
         sb.add_text_field(name, tokenizer_name="whitespace", index_option="position")
     return sb.build()
 
@@ -217,7 +225,7 @@ class EmbeddedBackend:
             except ValueError as exc:  # tantivy flushes a segment when its heap fills: a full disk shows here
                 self._writer = None
                 raise BackendError(_write_failure(self._index_path, exc)) from exc
-            rows.append((doc, list(item.suggestions), previous is not None))
+            rows.append((doc, list(item.suggestions), previous is not None, item.folded))
         with self._lock:
             try:
                 writer.commit()
@@ -252,6 +260,8 @@ class EmbeddedBackend:
         tdoc.add_text("extra", item.extra)
         tdoc.add_text("title_exact", item.title_exact)
         tdoc.add_text("body_exact", item.body_exact)
+        tdoc.add_text("title_pairs", " ".join(token_pairs(item.title_exact.split(" "))))
+        tdoc.add_text("body_pairs", " ".join(token_pairs(item.body_exact.split(" "))))
         return tdoc
 
     def reindex(self, prepare: Callable[[Iterable[Document]], Iterable[IndexedDocument]], batch_size: int = 500,
@@ -263,11 +273,18 @@ class EmbeddedBackend:
         count = 0
         try:
             writer.delete_all_documents()
+            folded: list[tuple[str, FoldedText]] = []
             for item in prepare(self._store.all_documents()):
                 writer.add_document(self._to_tantivy(item))
+                if item.folded is not None:
+                    folded.append((item.document.id, item.folded))
                 count += 1
-                if progress is not None and count % batch_size == 0:
-                    progress(count)
+                if count % batch_size == 0:
+                    self._store.write_folded(folded)
+                    folded.clear()
+                    if progress is not None:
+                        progress(count)
+            self._store.write_folded(folded)
             self.commit()
         except BaseException as exc:
             # Nothing half-built is committed: the index stays as it was, marked, and reindex can run again.
@@ -341,7 +358,8 @@ class EmbeddedBackend:
 
     @_storage_errors
     def get(self, doc_id: str) -> Document | None:
-        return self._store.get_many([doc_id]).get(doc_id)
+        found = self._store.get_many([doc_id]).get(doc_id)
+        return None if found is None else found[0]
 
     @_storage_errors
     def search(self, query: BackendQuery) -> BackendResult:
@@ -396,7 +414,7 @@ class EmbeddedBackend:
     def _result(self, total: int, top: list[tuple[float | None, str]],
                 facets: dict[str, list[tuple[str, int]]]) -> BackendResult:
         docs = self._store.get_many([doc_id for _, doc_id in top])
-        hits = [BackendHit(docs[doc_id], score) for score, doc_id in top if doc_id in docs]
+        hits = [BackendHit(docs[doc_id][0], score, docs[doc_id][1]) for score, doc_id in top if doc_id in docs]
         return BackendResult(total, hits, facets)
 
     def _facets(self, searcher: tantivy.Searcher, tquery: Query,
