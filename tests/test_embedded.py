@@ -179,7 +179,7 @@ def test_text_folded_for_highlighting_is_stored_with_each_document_and_a_reindex
 
     try:
         folded, marked = searched()
-        assert folded == {traditional.url: FoldedText("沈阳汽车零部件供应商", "沈阳某汽车零部件公司,oem生产。"),
+        assert folded == {traditional.url: FoldedText(((0, "沈阳"), (3, "车"), (8, "应")), ((0, "沈阳"), (4, "车"), (11, "oem"), (15, "产"))),
                           simplified.url: FoldedText()}  # Simplified text needs nothing kept
         assert marked == [["汽车零部件", "汽车零部件"], ["汽車零部件", "汽車零部件", "ＯＥＭ"]]
     finally:
@@ -192,7 +192,7 @@ def test_text_folded_for_highlighting_is_stored_with_each_document_and_a_reindex
         folded, before = searched()
         assert set(folded.values()) == {None} and before == marked  # folded as it is searched, the same marks
         backend.reindex(Indexer(analyser, backend).prepare_many)
-        assert searched() == ({traditional.url: FoldedText("沈阳汽车零部件供应商", "沈阳某汽车零部件公司,oem生产。"),
+        assert searched() == ({traditional.url: FoldedText(((0, "沈阳"), (3, "车"), (8, "应")), ((0, "沈阳"), (4, "车"), (11, "oem"), (15, "产"))),
                                simplified.url: FoldedText()}, marked)
     finally:
         backend.close()

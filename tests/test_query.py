@@ -181,8 +181,8 @@ def test_text_folded_at_index_time_highlights_as_folding_at_query_time(
     folded = FoldedText.of(text, text, analyser.to_simplified)
     assert highlighter.snippet(text, view=folded.body_view(text)) == highlighter.snippet(text, analyser.to_simplified)
     assert highlighter.whole(text, view=folded.title_view(text)) == highlighter.whole(text, analyser.to_simplified)
-    # Only a fold that lower case alone does not give is kept (full width, Traditional): most pages keep nothing.
-    assert (folded.body is not None) is kept
+    # Only what lower case alone does not give is kept (full-width letters, Traditional): most pages keep nothing.
+    assert bool(folded.body) is kept
     # A text whose lower case is longer (İ) is compared as written, now as before: no marks.
     marks = highlighter.whole(text, view=folded.title_view(text)).highlights
     assert bool(marks) is (text not in ("", "İstanbul MACHINE parts"))

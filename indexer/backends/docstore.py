@@ -207,7 +207,7 @@ def _pack_folded(folded: FoldedText | None) -> bytes | None:
     """Nothing to fold (most pages): an empty value; otherwise the folded texts as compressed JSON."""
     if folded is None:
         return None
-    if folded.title is None and folded.body is None:
+    if not folded.title and not folded.body:
         return b""
     return zlib.compress(orjson.dumps([folded.title, folded.body]), 1)
 
@@ -218,4 +218,4 @@ def _unpack_folded(packed: bytes | None) -> FoldedText | None:
     if not packed:
         return FoldedText()
     title, body = orjson.loads(zlib.decompress(packed))
-    return FoldedText(title, body)
+    return FoldedText(tuple((at, run) for at, run in title), tuple((at, run) for at, run in body))
