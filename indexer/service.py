@@ -138,12 +138,12 @@ class SearchService:
         highlighter = Highlighter(query.highlight_terms)
         hits = []
         for hit in result.hits:
-            doc, folded, text = hit.document, hit.folded, hit.document.body or hit.document.summary
+            doc, folded, shown = hit.document, hit.folded, hit.document.body or hit.document.summary
             if folded is None:  # the backend keeps no folded text: fold it here
                 convert = to_simplified if doc.lang == "zh" else None
-                snippet, title = highlighter.snippet(text, convert), highlighter.whole(doc.title, convert)
+                snippet, title = highlighter.snippet(shown, convert), highlighter.whole(doc.title, convert)
             else:
-                snippet = highlighter.snippet(text, view=folded.body_view(text))
+                snippet = highlighter.snippet(shown, view=folded.body_view(shown))
                 title = highlighter.whole(doc.title, view=folded.title_view(doc.title))
             translated = self._translated(snippet.text, doc.lang, snippet_lang)
             hits.append(SearchHit(doc, hit.score, snippet, title, translated))

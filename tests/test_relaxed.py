@@ -89,10 +89,13 @@ def test_the_api_says_it_relaxed_and_relax_false_asks_for_all_words(tmp_path: ob
 
 @pytest.mark.parametrize(("query", "service"), [("寻找日本的代理商", "agent"), ("招聘工程师", "recruit"),
                                                 ("distributors wanted", "agent"), ("汽车零部件", None)])
-def test_words_that_ask_for_one_service_hint_it(
-        analyser: Analyser, classifier: Classifier, backend: Backend, query: str, service: str | None) -> None:
+def test_words_that_ask_for_one_service_hint_it(indexed: Indexer, analyser: Analyser, classifier: Classifier,
+                                                backend: Backend, query: str, service: str | None) -> None:
     service_search = SearchService(analyser, backend, classifier=classifier)
-    assert service_search.search(query, translate=False).service_hint == service
+    found = service_search.search(query, translate=False)
+    assert found.service_hint == service
+    if service is None:  # the hint reads the words typed, never the pages found: this one recruits agents
+        assert [h.document.url for h in found.hits] == ["https://a.example.cn/agent"]
     filtered = service_search.search(query, filters=SearchFilters(services=["recruit"]), translate=False)
     assert filtered.service_hint is None
 
