@@ -6,8 +6,9 @@ PYTHON ?= python3
 
 # The native one-pass search (native/) is built with cargo where the machine has it; without it
 # the embedded backend runs every search through the tantivy binding. Cargo's build directory is
-# kept outside the tree, so that a second setup rebuilds in seconds instead of minutes. Cargo.lock
-# is an input, like requirements pinned by hash: builds run --locked and never rewrite it.
+# kept outside the tree, so that a second setup rebuilds in seconds instead of minutes. The crates
+# the search depends on are pinned exactly in native/Cargo.toml; the Cargo.lock a build writes
+# beside it is its own output and stays out of git.
 CARGO_TARGET_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/smesearch/cargo-target
 
 setup: $(VENV)/.installed $(VENV)/.native
@@ -18,10 +19,10 @@ $(VENV)/.installed: pyproject.toml
 	$(VENV)/bin/pip install --quiet -e '.[test,es,nmt]'
 	touch $@
 
-$(VENV)/.native: $(VENV)/.installed native/Cargo.toml native/Cargo.lock native/pyproject.toml native/src/lib.rs
+$(VENV)/.native: $(VENV)/.installed native/Cargo.toml native/pyproject.toml native/src/lib.rs
 	@if command -v cargo >/dev/null; then \
 	  echo "building the native search (native/, about 3 minutes the first time)"; \
-	  CARGO_TARGET_DIR=$(CARGO_TARGET_DIR) MATURIN_PEP517_ARGS=--locked $(VENV)/bin/pip install --quiet ./native && touch $@; \
+	  CARGO_TARGET_DIR=$(CARGO_TARGET_DIR) $(VENV)/bin/pip install --quiet ./native && touch $@; \
 	else \
 	  echo "cargo not found: searches run through the tantivy binding, facets in a second pass (install Rust to build native/)"; \
 	fi

@@ -19,5 +19,5 @@ for arch in "$@"; do
   if ! rustup target list --installed | grep -qx "$triple"; then
     rustup target add "$triple"
   fi
-  (cd "$here" && maturin build --locked --release --target "$triple" --zig --compatibility manylinux2014 --out "$out")
+  (cd "$here" && maturin build --release --target "$triple" --zig --compatibility manylinux2014 --out "$out")
 done
