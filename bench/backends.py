@@ -45,7 +45,7 @@ def load(backend: Backend, analyser: Analyser, corpus: Path) -> float:
     errors = LineErrors()
     started = time.perf_counter()
     with corpus.open("rb") as stream:
-        Indexer(analyser, backend).index(read_jsonl(stream, errors), batch_size=2000, workers=2)
+        Indexer(analyser, backend).index(read_jsonl(stream, errors), batch_size=Settings().import_batch_size, workers=2)
     return time.perf_counter() - started
 
 

@@ -90,7 +90,10 @@ class Settings(BaseSettings):
     search_log: bool = True  # queries, filters, hit counts and latency for analytics; nothing about who asked
     access_log: bool = True  # one JSON line per request on stderr
     demo_network_port: int = 8101  # the demo network's five sites listen here and on the next four ports
-    import_batch_size: int = 2000
+    # Documents per index commit on import: a crash loses at most two batches (re-importing skips
+    # the rest). 2,000 made 50 segments of 100,000 documents, and merging them was a quarter of
+    # the importing process's CPU; 5,000 imports 15-20% faster for 40 MB more (bench.import_docs).
+    import_batch_size: int = 5000
     # Analysis processes for imports longer than one batch; 0 analyses in the importing process.
     index_workers: int = Field(default_factory=lambda: os.cpu_count() or 1)
     # Crawling. Politeness defaults apply to every source; a catalog entry's `politeness` overrides them.

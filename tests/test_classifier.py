@@ -45,6 +45,14 @@ def test_obvious_cases(classifier: Classifier, title: str, body: str, categories
     assert found.services == services
 
 
+def test_chinese_terms_count_on_an_english_page_and_english_terms_on_a_chinese_one(classifier: Classifier) -> None:
+    # English text skips the scan for CJK terms only while it holds no character outside ASCII.
+    english = classifier.classify("Supplier of 汽车零部件 and 刹车", "We export to Japan.", "en")
+    assert english.categories == [8] and {"汽车零部件", "刹车"} <= set(english.category_terms[8])
+    chinese = classifier.classify("沈阳 auto parts 企业", "我们寻求合资合作。", "zh")
+    assert chinese.categories == [8] and "tie_up" in chinese.services
+
+
 def test_text_about_nothing_in_particular_gets_no_category(classifier: Classifier) -> None:
     found = classifier.classify("About us", "Welcome to our homepage. Contact us for more.")
     assert found.categories == [] and found.services == []
