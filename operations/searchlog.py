@@ -16,7 +16,7 @@ import queue
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -64,6 +64,29 @@ class Analytics:
     top_queries: list[tuple[str, int]]
     zero_hit_queries: list[tuple[str, int]]
     per_day: list[tuple[str, int]]
+
+
+QUERY_OPERATORS = frozenset({"AND", "OR", "NOT"})  # upper case only: `a OR b` is not `a or b`
+
+
+def counting_key(query: str) -> str:
+    """The form under which searches are counted together: case folded, except the operators."""
+    return " ".join(w if w in QUERY_OPERATORS else w.casefold() for w in query.split())
+
+
+def most_searched(rows: Iterable[tuple[str, int, str]], limit: int) -> list[tuple[str, int]]:
+    """(query as typed, searches, first searched at) rows to the `limit` most searched queries,
+    counted under `counting_key` and each shown as people typed it most (first typed on a tie)."""
+    totals: dict[str, int] = {}
+    shown: dict[str, tuple[int, str, str]] = {}  # key -> (searches of the form, first at, form)
+    for query, count, first in rows:
+        key = counting_key(query)
+        totals[key] = totals.get(key, 0) + count
+        best = shown.get(key)
+        if best is None or count > best[0] or (count == best[0] and first < best[1]):
+            shown[key] = (count, first, query)
+    ranked = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+    return [(shown[key][2], total) for key, total in ranked]
 
 
 class SearchLog:
@@ -171,14 +194,13 @@ class SearchLog:
                 "SELECT count(*), coalesce(sum(hits = 0), 0) FROM searches WHERE at >= ?", (since,)).fetchone()
             took = [r[0] for r in db.execute("SELECT took_ms FROM searches WHERE at >= ? ORDER BY took_ms",
                                              (since,))]
-            top = db.execute("SELECT lower(query) q, count(*) n FROM searches WHERE at >= ? GROUP BY q "
-                             "ORDER BY n DESC, q LIMIT ?", (since, limit)).fetchall()
-            zero_hit = db.execute("SELECT lower(query) q, count(*) n FROM searches WHERE at >= ? AND hits = 0 "
-                                  "GROUP BY q ORDER BY n DESC, q LIMIT ?", (since, limit)).fetchall()
+            typed = "SELECT query, count(*), min(at) FROM searches WHERE at >= ?{} GROUP BY query"
+            top = most_searched(db.execute(typed.format(""), (since,)), limit)
+            zero_hit = most_searched(db.execute(typed.format(" AND hits = 0"), (since,)), limit)
             per_day = db.execute("SELECT substr(at, 1, 10) d, count(*) FROM searches WHERE at >= ? GROUP BY d "
                                  "ORDER BY d", (since,)).fetchall()
         return Analytics(days, searches, zero, took[len(took) // 2] if took else None,
-                         [tuple(r) for r in top], [tuple(r) for r in zero_hit], [tuple(r) for r in per_day])
+                         top, zero_hit, [tuple(r) for r in per_day])
 
     def top_queries(self, days: int = 7, limit: int = 100) -> list[str]:
         """The most searched queries, as `record` stored them (whitespace folded), most first."""
