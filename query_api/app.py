@@ -15,7 +15,9 @@ from importlib.metadata import version
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_redoc_html
 from fastapi.responses import Response
+from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
 
 from crawler.catalog import CatalogError
@@ -42,6 +44,8 @@ index languages unless `translate=false`. Texts from crawled pages are plain tex
 as text, never as HTML.
 """
 
+DOCS_ASSETS = "/docs-assets"  # Swagger UI's and ReDoc's scripts, styles and icon
+
 VALIDATION_HINTS = {
     "category": "categories are 0 (all) to 11",
     "size": "size is 1 to the page-size limit",
@@ -51,9 +55,21 @@ VALIDATION_HINTS = {
 
 def create_app(app: App) -> FastAPI:
     settings = app.settings
-    api = FastAPI(title="SME market-expansion search", version=version("sme-market-search"), description=DESCRIPTION,
-                  responses={400: {"model": Problem}, 422: {"model": Problem},
-                             503: {"model": Problem}})
+    # /docs and /redoc load Swagger UI and ReDoc from this server (fastapi-offline ships them), not
+    # from a public CDN: without internet access, or where the CDN is unreliable (mainland China),
+    # FastAPI's own pages stay blank.
+    api = FastAPIOffline(title="SME market-expansion search", version=version("sme-market-search"),
+                         description=DESCRIPTION, static_url=DOCS_ASSETS, redoc_url=None,
+                         responses={400: {"model": Problem}, 422: {"model": Problem}, 503: {"model": Problem}})
+
+    @api.get("/redoc", include_in_schema=False)
+    async def redoc() -> Response:
+        page = get_redoc_html(openapi_url="/openapi.json", title=f"{api.title} - ReDoc",
+                              redoc_js_url=f"{DOCS_ASSETS}/redoc.standalone.js",
+                              redoc_favicon_url=f"{DOCS_ASSETS}/favicon.png", with_google_fonts=False)
+        # ReDoc's bundle shows its maker's logo from cdn.redoc.ly: images from here only.
+        page.headers["Content-Security-Policy"] = "img-src 'self' data:"
+        return page
 
     @api.exception_handler(QueryError)
     async def bad_query(request: Request, exc: QueryError) -> Response:
