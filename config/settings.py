@@ -88,7 +88,8 @@ class Settings(BaseSettings):
     search_cache_s: float = 10.0
     search_cache_entries: int = 10_000
     search_log: bool = True  # queries, filters, hit counts and latency for analytics; nothing about who asked
-    access_log: bool = True  # one JSON line per request on stderr
+    access_log: bool = True  # one JSON line per request on stderr (the demo leaves it off unless set)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"  # of the JSON lines on stderr
     demo_network_port: int = 8101  # the demo network's five sites listen here and on the next four ports
     # Documents per index commit on import: a crash loses at most two batches (re-importing skips
     # the rest). 2,000 made 50 segments of 100,000 documents, and merging them was a quarter of

@@ -18,5 +18,5 @@ from query_api.observe import configure_logging
 
 def create() -> FastAPI:
     settings = Settings()
-    configure_logging("INFO" if settings.access_log else "WARNING")
+    configure_logging(settings.log_level, settings.access_log)
     return create_app(App(settings))

@@ -29,8 +29,9 @@ _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0)
 
 
-def configure_logging(level: str = "INFO") -> None:
-    """JSON lines on stderr: one object per record, with the request id where there is one.
+def configure_logging(level: str = "INFO", access: bool = True) -> None:
+    """JSON lines on stderr from `level` up, one object per record, with the request id where there
+    is one; with `access`, also a line per request (at INFO, so shown when `level` shows INFO).
 
     Records are formatted and written by a thread of their own: a request only queues its access
     line (formatting it and writing to stderr took the request's own thread otherwise). What is
@@ -50,6 +51,8 @@ def configure_logging(level: str = "INFO") -> None:
     queued.writer = writer  # type: ignore[attr-defined]  # stopped when logging is configured again
     root.handlers[:] = [queued]
     root.setLevel(level)
+    # A level, not `disabled`: uvicorn's dictConfig enables every existing logger again.
+    access_log.setLevel(logging.NOTSET if access else logging.WARNING)
 
 
 class _BatchingListener(logging.handlers.QueueListener):

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from config.settings import Settings
 from crawler.runlock import EXIT_SOURCE_BUSY
@@ -58,9 +59,12 @@ def execute(settings: Settings, store: RunStore, run: Run, owner: str) -> Run:
             if store.cancel_requested(run.id):
                 return store.finish(run.id, "cancelled", {}, "", "cancelled before it started", None)
             store.start(run.id, owner, None, limits.time_limit_s)
+            log.info("run %s of %s started (%s)", run.id, run.source, run.trigger)
             finished = _watch(settings, store, run, limits)
     finally:
         store.release(run.source, run.id)
+    log.info("run %s of %s %s%s", run.id, run.source, finished.status,
+             f": {finished.error}" if finished.error else f" ({_counted(finished.counters)})")
     check_alerts(settings, store, finished)
     if finished.status == "succeeded":
         _send_match_digests(settings)
@@ -183,6 +187,13 @@ def _last_error_line(tail: str) -> str | None:
     errors = [line for line in lines if line.startswith("error:") or ": run failed" in line]
     picked = errors or lines[-1:]
     return picked[-1] if picked else None
+
+
+def _counted(counters: dict[str, Any]) -> str:
+    """A run's page counts as one phrase for its log line: 'fetched 120, new 3, updated 1, deleted 0'."""
+    shown = ", ".join(f"{name} {counters[name]}" for name in ("fetched", "new", "updated", "deleted")
+                      if name in counters)
+    return shown or "no pages counted"
 
 
 def _crawl_record(settings: Settings, source: str, run: Run) -> tuple[dict[str, object], str | None]:

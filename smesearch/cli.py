@@ -7,6 +7,7 @@ from __future__ import annotations
 import errno
 import sqlite3
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -31,14 +32,25 @@ cli.add_typer(scheduling.schedule_cli, name="schedule")
 cli.add_typer(scheduling.runs_cli, name="runs")
 
 
+class LogLevel(StrEnum):
+    DEBUG = "DEBUG"
+    INFO = "INFO"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
+
+
 @cli.callback()
 def main_options(
     ctx: typer.Context,
     backend: Annotated[str | None, typer.Option(help="search backend (env SMESEARCH_BACKEND)")] = None,
     data_dir: Annotated[Path | None, typer.Option(help="where the index lives (env SMESEARCH_DATA_DIR)")] = None,
     catalog: Annotated[Path | None, typer.Option(help="source catalog YAML (env SMESEARCH_CATALOG)")] = None,
+    log_level: Annotated[LogLevel | None, typer.Option(
+        help="the least severe log lines shown (env SMESEARCH_LOG_LEVEL)", case_sensitive=False)] = None,
 ) -> None:
     overrides: dict[str, Any] = {}
+    if log_level:
+        overrides["log_level"] = log_level.value
     if catalog:
         overrides["catalog"] = catalog
     if backend:

@@ -85,6 +85,8 @@ def test_demo_crawls_the_demo_network_and_answers_in_three_languages(tmp_path: P
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+    # A visitor's terminal is not flooded: no line per request unless SMESEARCH_ACCESS_LOG asks.
+    assert '"logger": "smesearch.access"' not in log.read_text(encoding="utf-8")
 
     with sqlite3.connect(data / "index" / "embedded" / "documents.sqlite") as db:
         docs = [json.loads(zlib.decompress(row[0])) for row in db.execute("SELECT doc FROM documents")]

@@ -32,6 +32,7 @@ from crawler.demo_network.server import Resource, SiteServer
 from scheduler.alerts import check_alerts
 from scheduler.runner import renewing
 from scheduler.schedules import ScheduleBook
+from scheduler.service import TICK_SECONDS
 from scheduler.store import Run, RunStore, process_owner
 from tests.helpers import run as cli
 
@@ -176,10 +177,23 @@ def test_a_scheduled_source_is_crawled_and_its_run_recorded(deployment: Deployme
     assert run.documents == 36 and "listings: crawling jsonl" in run.log_tail
     assert f"{run.id:>6} listings             succeeded" in deployment.cli("runs", "list").stdout
     assert '"fetched": 36' in deployment.cli("runs", "show", str(run.id)).stdout
+    time.sleep(2 * TICK_SECONDS)  # wake-ups that APScheduler would have logged
+    deployment.processes[0].terminate()
+    deployment.processes[0].wait(30)
+    lines = [json.loads(line) for line in (deployment.root / "scheduler-0.log").read_text().splitlines()
+             if line.startswith("{")]
+    said = [(line["logger"], line["message"]) for line in lines]
+    # A line as each run starts and ends, one per firing skipped, none per wake-up.
+    assert ("smesearch.scheduler", f"run {run.id} of listings started (schedule)") in said
+    assert ("smesearch.scheduler", f"run {run.id} of listings succeeded (fetched 36, new 36, updated 0, "
+                                   "deleted 0)") in said
+    assert [entry for entry in said if entry[0].startswith("apscheduler")] == []
+    assert all(message.startswith(("scheduler ", "run ", "scheduled run of listings skipped: its previous run"))
+               for _, message in said), said
 
 
 def test_run_now_is_picked_up_and_a_running_crawl_can_be_cancelled(deployment: Deployment) -> None:
-    deployment.start_scheduler()
+    deployment.start_scheduler(SMESEARCH_LOG_LEVEL="WARNING")  # and says nothing below a warning
     queued = deployment.cli("schedule", "run", "slow")
     assert queued.returncode == 0 and "queued" in queued.stdout
     running = deployment.wait_for(lambda s: next(iter(s.find("slow", "running", 1)), None), what="the run to start")
@@ -189,6 +203,8 @@ def test_run_now_is_picked_up_and_a_running_crawl_can_be_cancelled(deployment: D
     done = deployment.wait_for(lambda s: (r := s.get(running.id)) and r.status == "cancelled" and r, what="cancel")
     assert done.error == "cancelled by an operator"
     assert not _alive(pid)
+    logged = (deployment.root / "scheduler-0.log").read_text()
+    assert '"level": "INFO"' not in logged and "scheduler: " in logged  # its own start line is not a log line
 
 
 def test_a_run_that_hangs_is_killed_at_its_time_limit(deployment: Deployment) -> None:

@@ -41,7 +41,7 @@ def scheduler(
     from query_api.observe import configure_logging
     from scheduler.service import SchedulerService
 
-    configure_logging("INFO")
+    configure_logging(ctx.obj.log_level)
     if from_catalog:
         typer.echo(f"scheduler: {schedule_from_catalog(open_app(ctx), read_catalog(ctx).sources)} schedules added from "
                    "the catalog", err=True)

@@ -60,7 +60,10 @@ def demo(
         # the scheduler starts.
         host, port = host or settings.host, port or settings.port
         # The listings' links name the address the demo serves on.
-        ctx.obj = settings = settings.model_copy(update={"catalog": catalog, "host": host, "port": port})
+        # A line per request floods the terminal a visitor watches; SMESEARCH_ACCESS_LOG=true brings it back.
+        quiet = settings.access_log if "access_log" in settings.model_fields_set else False
+        ctx.obj = settings = settings.model_copy(update={"catalog": catalog, "host": host, "port": port,
+                                                         "access_log": quiet})
         export_settings(settings)
         app = open_app(ctx)
         typer.echo(f"demo index: {app.backend.stats().documents} documents in {settings.data_dir}")
@@ -134,7 +137,7 @@ def _serve_api(app: App, host: str, port: int, workers: int) -> None:
     options: dict[str, Any] = {"host": host, "port": port, "log_level": "warning", "access_log": False,
                                "proxy_headers": True, "forwarded_allow_ips": s.forwarded_allow_ips}
     if workers == 1:
-        configure_logging("INFO" if s.access_log else "WARNING")
+        configure_logging(s.log_level, s.access_log)
         uvicorn.run(create_app(app), **options)
         return
     with tempfile.TemporaryDirectory(prefix="smesearch-metrics-") as metrics_dir:
