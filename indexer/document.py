@@ -51,6 +51,23 @@ def canonical_url(url: str) -> str:
     return canonicalize_url(cleaned, keep_fragments=False)
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def site_of(url: str) -> str:
+    """The site a page belongs to: its host in lower case, with its port when not the scheme's
+    default (127.0.0.1:8101 and 127.0.0.1:8102 are two sites, as two web servers are)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    try:
+        port = parts.port
+    except ValueError:  # not a number: canonical_url has refused such URLs already
+        port = None
+    if port is None or port == _DEFAULT_PORTS.get(parts.scheme.lower()):
+        return host
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
 def document_id(url: str) -> str:
     """A stable id from the canonical URL: 32 hex characters, safe in any backend."""
     return _hash_id(canonical_url(url))
@@ -98,7 +115,7 @@ class Document:
     def __post_init__(self) -> None:
         self.url = canonical_url(self.url)
         self.id = _hash_id(self.url)
-        self.site = (self.site or urlsplit(self.url).hostname or "").lower()
+        self.site = (self.site or site_of(self.url)).lower()
         self.title = _clean_text(self.title, "title")
         self.body = _clean_text(self.body, "body")
         if not self.title.strip() and not self.body.strip():

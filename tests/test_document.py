@@ -22,6 +22,18 @@ def test_site_and_summary_are_derived_when_missing() -> None:
     assert d.fetched_at is not None and d.content_hash
 
 
+@pytest.mark.parametrize(("url", "site"), [
+    ("http://127.0.0.1:8101/a.html", "127.0.0.1:8101"),  # the demo network: five sites on one address
+    ("http://127.0.0.1:8102/", "127.0.0.1:8102"),
+    ("https://Shenyang.Example:443/x", "shenyang.example"),  # the scheme's own port is no part of it
+    ("http://shenyang.example:80/x", "shenyang.example"),
+    ("https://shenyang.example:8443/", "shenyang.example:8443"),
+    ("http://[::1]:9000/", "[::1]:9000"),
+])
+def test_a_site_is_its_host_and_any_port_that_is_not_the_default(url: str, site: str) -> None:
+    assert Document(url=url, title="t").site == site
+
+
 def test_content_hash_changes_with_content_only() -> None:
     a = Document.from_mapping({"url": "https://e.com/1", "title": "t", "body": "b",
                                "fetched_at": "2024-01-01T00:00:00Z"})

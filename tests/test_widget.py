@@ -50,6 +50,7 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     work = tmp_path_factory.mktemp("widget")
     with DemoNetwork(0) as network:
         trade = network.servers["trade"].url
+        (work / "trade-site.txt").write_text(trade.removeprefix("http://"))  # host:port, the site's name
         listings = Path(str(resources.files("smesearch").joinpath("demo_data/sample_documents.jsonl")))
         catalog = {"sources": [
             {"id": "demo-inject", "name": {"zh": "注入测试", "en": "Injection page", "ja": "注入テスト"},
@@ -297,10 +298,11 @@ def test_while_an_input_method_composes_enter_and_the_arrows_belong_to_it(page: 
     assert box.get_attribute("aria-activedescendant") is not None  # composition over: the arrows are ours again
 
 
-def test_the_injection_page_runs_nothing_in_the_host_page(page: Any, site: tuple[str, str]) -> None:
+def test_the_injection_page_runs_nothing_in_the_host_page(page: Any, site: tuple[str, str], index: Path) -> None:
     page.goto(site[1])
     page.evaluate("document.querySelector('sme-search').setAttribute('lang', 'en')")
-    search(page, '"brake systems" site:127.0.0.1')  # the trap page, wherever other pages rank
+    trade_site = (index.parent / "trade-site.txt").read_text()
+    search(page, f'"brake systems" site:{trade_site}')  # the trap page, wherever other pages rank
     hit = page.locator("sme-search li.result", has_text="Brake systems").first
     hit.wait_for()
     hit.hover()
