@@ -51,6 +51,15 @@ def canonical_url(url: str) -> str:
     return canonicalize_url(cleaned, keep_fragments=False)
 
 
+# A tag, a script URL or an event handler: what a page's title holds only to attack a reader
+# (the demo network's injection page has one). Such text is never offered as a completion.
+_MARKUP = re.compile(r"<\s*/?\s*[a-z!?][^<>]*>|javascript\s*:|\bon[a-z]+\s*=", re.IGNORECASE)
+
+
+def has_markup(text: str) -> bool:
+    return _MARKUP.search(text) is not None
+
+
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 

@@ -17,7 +17,7 @@ from multiprocessing.connection import wait as wait_for_processes
 from analysis import Analyser, AnalyserSpec
 from categories import Classifier
 from indexer.backends.base import Backend, IndexedDocument, UpsertCounts
-from indexer.document import Document
+from indexer.document import Document, has_markup
 from indexer.highlight import FoldedText
 
 LANG_SAMPLE_CHARS = 2000
@@ -90,12 +90,12 @@ class Indexer:
         extras = [company] if company else []
         extras += [a.analyse(f"{t.title}\n{t.summary}", lang) for lang, t in doc.translations.items()]
         suggestions: list[tuple[str, str, str]] = []
-        if doc.title:
+        if doc.title and not has_markup(doc.title):  # nor its words (script, alert) as terms
             suggestions.append((title.norm, "title", doc.title[:120]))
-        if company:
+            terms = [t for t in title.words if not t.isascii()] + [t for t in title.exact if t.isascii()]
+            suggestions += [(t, "term", t) for t in dict.fromkeys(terms) if len(t) > 1 and not t.isdigit()]
+        if company and not has_markup(doc.company):
             suggestions.append((company.norm, "company", doc.company[:120]))
-        terms = [t for t in title.words if not t.isascii()] + [t for t in title.exact if t.isascii()]
-        suggestions += [(t, "term", t) for t in dict.fromkeys(terms) if len(t) > 1 and not t.isdigit()]
         extra_words = [w for e in extras for w in e.words]
         extra_exact = [w for e in extras for w in e.exact]
         return IndexedDocument(

@@ -27,7 +27,7 @@ from indexer.backends.base import (
     SiteCount,
     Suggestion,
 )
-from indexer.document import SERVICES, Document
+from indexer.document import SERVICES, Document, has_markup
 from indexer.highlight import Highlighter, Snippet
 from indexer.query import (
     AnalysedQuery,
@@ -267,7 +267,8 @@ class SearchService:
         found: dict[str, Suggestion] = {}
         for prefix_norm in prefixes:
             for suggestion in self.backend.suggest(prefix_norm, limit):
-                found.setdefault(suggestion.text, suggestion)
+                if not has_markup(suggestion.text):  # stores indexed before titles were checked
+                    found.setdefault(suggestion.text, suggestion)
         return sorted(found.values(), key=lambda s: (-s.weight, len(s.text), s.text))[:limit]
 
     def term_sites(self, term: str, limit: int = 10) -> list[SiteCount]:

@@ -6,6 +6,7 @@ and searches through the search service, as the CLI and the API do.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -255,6 +256,21 @@ def test_suggest_completes_titles_company_names_and_terms(corpus: Indexer, servi
     assert any(s.text.startswith("Auto parts") for s in service.suggest("AUTO PA"))
     assert service.suggest("   ") == []
     assert service.suggest("zzzz") == []
+
+
+def test_suggest_never_offers_markup(corpus: Indexer, service: SearchService) -> None:
+    trap = doc("https://trap.example/inject.html", title="<script>alert('title')</script> Auto parts trap",
+               company="<img src=x onerror=alert(1)> Trading", body="Brake systems and auto parts.")
+    assert not any("<" in text or "alert" in text for _, _, text in corpus.prepare(trap).suggestions)
+    corpus.index([trap])
+    offered = [s.text for prefix in ("auto", "<scr", "scr", "alert", "<img", "trad") for s in service.suggest(prefix)]
+    assert offered and not any("<" in text or "alert" in text for text in offered), offered
+    # A store written before titles were checked still holds such completions: they are not offered.
+    prepared = corpus.prepare(doc("https://trap.example/old.html", title="Old auto parts page", body="Brakes."))
+    old = replace(prepared, suggestions=(("auto <script>", "title", "auto <script>alert(1)</script>"),))
+    corpus.writer.write([old])
+    corpus.writer.commit()
+    assert not any("<" in s.text for s in service.suggest("auto"))
 
 
 def test_term_to_sites_lists_where_a_term_appears_most(corpus: Indexer, service: SearchService) -> None:
