@@ -12,6 +12,7 @@ import time
 import urllib.parse
 import urllib.request
 import zlib
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,22 @@ import pytest
 from categories import CATEGORIES, SERVICE_LIST
 from crawler.extract import mojibake_count
 from tests.helpers import free_port
+
+SAMPLES = ("sample_documents.jsonl", "sample_listings.jsonl")
+
+
+def test_sample_data_names_only_example_hosts() -> None:
+    # Made-up pages and addresses must not point at real organisations' domains.
+    hosts: set[str] = set()
+    for name in SAMPLES:
+        text = resources.files("smesearch").joinpath(f"demo_data/{name}").read_text("utf-8")
+        for line in filter(None, text.splitlines()):
+            row = json.loads(line)
+            hosts |= {urllib.parse.urlsplit(v).hostname or "" for v in row.values()
+                      if isinstance(v, str) and v.startswith(("http://", "https://"))}
+            hosts |= {v.rsplit("@", 1)[1] for v in row.values() if isinstance(v, str) and "@" in v}
+    assert len(hosts) > 10
+    assert sorted(h for h in hosts if h.split(".")[-2:-1] != ["example"]) == []
 
 
 def get(url: str) -> Any:
