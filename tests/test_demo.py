@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -39,6 +40,24 @@ def test_sample_data_names_only_example_hosts() -> None:
     assert sorted(h for h in hosts if h.split(".")[-2:-1] != ["example"]) == []
 
 
+def start_demo(port: int, env: dict[str, str], log: Path) -> subprocess.Popen[str]:
+    """`smesearch demo` on `port`, returned once it answers."""
+    with log.open("w", encoding="utf-8") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "smesearch", "demo", "--port", str(port), "--network-port",
+                                 "0"], env=env, stdout=out, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 600
+    while True:
+        assert proc.poll() is None, log.read_text(encoding="utf-8")
+        try:
+            if get(f"http://127.0.0.1:{port}/healthz") == {"status": "ok"}:
+                return proc
+        except OSError:
+            pass
+        assert time.monotonic() < deadline, "the demo did not start within 10 minutes; its output:\n" + log.read_text(
+            encoding="utf-8")[-4000:]
+        time.sleep(0.5)
+
+
 def get(url: str) -> Any:
     with urllib.request.urlopen(url, timeout=10) as response:
         return json.loads(response.read().decode("utf-8"))
@@ -50,22 +69,9 @@ def test_demo_crawls_the_demo_network_and_answers_in_three_languages(tmp_path: P
     data = tmp_path / "data"
     env = {**os.environ, "SMESEARCH_DATA_DIR": str(data), "PYTHONIOENCODING": "utf-8"}
     log = tmp_path / "demo.log"
-    with log.open("w", encoding="utf-8") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "smesearch", "demo", "--port", str(port), "--network-port",
-                                 "0"], env=env, stdout=out, stderr=subprocess.STDOUT, text=True)
+    proc = start_demo(port, env, log)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 600
-        while True:
-            assert proc.poll() is None, log.read_text(encoding="utf-8")
-            try:
-                if get(f"{base}/healthz") == {"status": "ok"}:
-                    break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "the demo did not start within 10 minutes; its output:\n" + log.read_text(
-                encoding="utf-8")[-4000:]
-            time.sleep(0.5)
         output = log.read_text(encoding="utf-8")
         for source in ("demo-shenyang", "demo-liaoning", "demo-japan", "demo-trade", "demo-trade-news", "demo-taiwan"):
             assert f"{source}: crawling" in output
@@ -102,8 +108,16 @@ def test_demo_crawls_the_demo_network_and_answers_in_three_languages(tmp_path: P
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+    first = log.read_text(encoding="utf-8")
     # A visitor's terminal is not flooded: no line per request unless SMESEARCH_ACCESS_LOG asks.
-    assert '"logger": "smesearch.access"' not in log.read_text(encoding="utf-8")
+    assert '"logger": "smesearch.access"' not in first
+    scheduled = re.search(r"scheduler: (\d+) demo sources re-crawled", first)
+    assert scheduled and int(scheduled[1]) >= 6, first[-2000:]
+    # Started again over the same data, it says the same schedules run (not "0": none was added).
+    again = start_demo(port, env, tmp_path / "demo-again.log")
+    again.terminate()
+    again.wait(timeout=30)
+    assert f"scheduler: {scheduled[1]} demo sources re-crawled" in (tmp_path / "demo-again.log").read_text("utf-8")
 
     with sqlite3.connect(data / "index" / "embedded" / "documents.sqlite") as db:
         docs = [json.loads(zlib.decompress(row[0])) for row in db.execute("SELECT doc FROM documents")]

@@ -78,10 +78,13 @@ def demo(
                        f"http://{host}:{port}/api/listings/{example.id}/matches")
         from scheduler.service import SchedulerService
 
-        scheduled = schedule_from_catalog(app, load_catalog(catalog).sources)
+        added = schedule_from_catalog(app, load_catalog(catalog).sources)
         service = SchedulerService(settings)
         service.start()
-        typer.echo(f"scheduler: {scheduled} demo sources re-crawled on their catalog schedules")
+        # All the schedules that run, not only those this start added (0 on every start but the first).
+        schedules = app.schedule_book.schedules()
+        typer.echo(f"scheduler: {len(schedules)} demo sources re-crawled on their catalog schedules"
+                   + (f" ({added} added now)" if added and added != len(schedules) else ""))
         try:
             _serve_api(app, host, port, 1)
         finally:
