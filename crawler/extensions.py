@@ -90,8 +90,10 @@ class ResponseCounter:
         elif time.monotonic() - self.last_line >= 10:
             self.last_line = time.monotonic()
             c = job.counters
-            print(f"{job.source.id}: {c.fetched} fetched, {c.new} new, {c.updated} updated, "
-                  f"{sum(c.errors.values())} errors", file=sys.stderr, flush=True)
+            # Pages reach the index in batches (crawl_batch_size), so "new" lags "fetched": the
+            # line says so, rather than a "0 new" that the run's summary then contradicts.
+            print(f"{job.source.id}: {c.fetched} fetched, {sum(c.errors.values())} errors; indexed so far: "
+                  f"{c.new} new, {c.updated} updated", file=sys.stderr, flush=True)
 
     def spider_closed(self) -> None:
         if self.bar is not None:
