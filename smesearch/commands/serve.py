@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
@@ -67,8 +68,8 @@ def demo(
         export_settings(settings)
         app = open_app(ctx)
         typer.echo(f"demo index: {app.backend.stats().documents} documents in {settings.data_dir}")
-        typer.echo(f"search API: http://{host}:{port}/api/search?q=汽车零部件  (docs at /docs)")
-        typer.echo(f"portal:     http://{host}:{port}/   embedding: /embed   operators: /admin")
+        answering = [f"search API: http://{host}:{port}/api/search?q=汽车零部件  (docs at /docs)",
+                     f"portal:     http://{host}:{port}/   embedding: /embed   operators: /admin"]
         if not app.operators.list():
             typer.echo(f"operator key (admin, shown once): {app.operators.add('demo', 'admin')}")
         if not app.listings.store.all():
@@ -86,7 +87,7 @@ def demo(
         typer.echo(f"scheduler: {len(schedules)} demo sources re-crawled on their catalog schedules"
                    + (f" ({added} added now)" if added and added != len(schedules) else ""))
         try:
-            _serve_api(app, host, port, 1)
+            _serve_api(app, host, port, 1, announce=answering)
         finally:
             service.stop()
     finally:
@@ -122,13 +123,38 @@ def serve(
     except BackendError as exc:
         raise fail(str(exc), EXIT_BACKEND) from None
     typer.echo(f"index: {documents} documents ({settings.backend})")
-    typer.echo(f"search API: http://{host}:{port}/api/search?q=...  (docs at /docs, portal at /)")
-    _serve_api(app, host, port, workers)
+    _serve_api(app, host, port, workers,
+               announce=[f"search API: http://{host}:{port}/api/search?q=...  (docs at /docs, portal at /)"])
 
 
-def _serve_api(app: App, host: str, port: int, workers: int) -> None:
+def _announce_when_answering(host: str, port: int, lines: list[str]) -> None:
+    """Print `lines` once the server answers: with several workers, each loads its analysers
+    first, and a URL printed at start did not answer for about 45 seconds."""
+    import threading
+    import urllib.request
+
+    local = "127.0.0.1" if host in ("0.0.0.0", "") else "::1" if host == "::" else host
+    url = f"http://{'[' + local + ']' if ':' in local else local}:{port}/healthz"
+
+    def wait() -> None:
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            time.sleep(0.2)
+        for line in lines:
+            typer.echo(line)
+
+    threading.Thread(target=wait, name="announce", daemon=True).start()
+
+
+def _serve_api(app: App, host: str, port: int, workers: int, announce: list[str] | None = None) -> None:
     """uvicorn with our JSON request log instead of its access log; with several workers, each
-    builds its own App from SMESEARCH_* and their metrics meet in one multiprocess directory."""
+    builds its own App from SMESEARCH_* and their metrics meet in one multiprocess directory.
+    `announce`: lines printed once the server answers."""
     import tempfile
 
     import uvicorn
@@ -139,6 +165,8 @@ def _serve_api(app: App, host: str, port: int, workers: int) -> None:
     s = app.settings
     options: dict[str, Any] = {"host": host, "port": port, "log_level": "warning", "access_log": False,
                                "proxy_headers": True, "forwarded_allow_ips": s.forwarded_allow_ips}
+    if announce:
+        _announce_when_answering(host, port, announce)
     if workers == 1:
         configure_logging(s.log_level, s.access_log)
         uvicorn.run(create_app(app), **options)
