@@ -24,9 +24,15 @@ class Service:
     ja: str
     # The seed's wording: "Retrieval for the enterprise seeking business tie-up", ...
     seed: str
+    about_zh: str  # the same, as the Chinese and Japanese portals explain it
+    about_ja: str
 
     def name(self, lang: str) -> str:
         return {"zh": self.zh, "ja": self.ja}.get(lang, self.en)
+
+    def about(self, lang: str) -> str:
+        """Whom the service is for, in the reader's language (English: the seed's own words)."""
+        return {"zh": self.about_zh, "ja": self.about_ja}.get(lang, self.seed)
 
 
 NOT_SPECIFIED = Category(0, "Not specified", "不限类别", "カテゴリ指定なし")
@@ -47,13 +53,19 @@ CATEGORIES: tuple[Category, ...] = (
 
 SERVICE_LIST: tuple[Service, ...] = (
     Service("tie_up", "Business tie-up", "业务合作", "業務提携",
-            "Retrieval for the enterprise seeking business tie-up"),
-    Service("agent", "Agents", "寻找代理", "代理店探し", "Retrieval for the enterprise searching agent"),
-    Service("invest", "Investment", "对外投资", "投資", "Retrieval for the enterprise seeking to invest"),
+            "Retrieval for the enterprise seeking business tie-up",
+            "为寻求业务合作的企业提供检索", "業務提携先を探す企業のための検索"),
+    Service("agent", "Agents", "寻找代理", "代理店探し", "Retrieval for the enterprise searching agent",
+            "为寻找代理商的企业提供检索", "代理店を探す企業のための検索"),
+    Service("invest", "Investment", "对外投资", "投資", "Retrieval for the enterprise seeking to invest",
+            "为寻求投资项目的企业提供检索", "投資先を探す企業のための検索"),
     Service("capital", "Capital introduction", "引进资金", "資本導入",
-            "Retrieval for the enterprise having the necessity of capital introducing"),
-    Service("purchase", "Purchasing", "采购", "調達・購買", "Retrieval for the enterprise searching to purchase goods"),
-    Service("recruit", "Recruitment", "招聘", "求人", "Retrieval for the people searching recruit information"),
+            "Retrieval for the enterprise having the necessity of capital introducing",
+            "为需要引进资金的企业提供检索", "資本の導入を必要とする企業のための検索"),
+    Service("purchase", "Purchasing", "采购", "調達・購買", "Retrieval for the enterprise searching to purchase goods",
+            "为寻找采购货源的企业提供检索", "商品の調達先を探す企業のための検索"),
+    Service("recruit", "Recruitment", "招聘", "求人", "Retrieval for the people searching recruit information",
+            "为寻找招聘信息的人士提供检索", "求人情報を探す人のための検索"),
 )
 
 SERVICES = tuple(s.id for s in SERVICE_LIST)  # the ids, in Table 11's order

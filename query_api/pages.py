@@ -40,7 +40,7 @@ TEXT = {
         "embed_lead": "Copy these two lines into any page. The search keeps its own look (your page's styles "
                       "do not reach it, and its styles do not reach your page); set lang, category, service "
                       "and page-size as you need, and the colours with CSS custom properties.",
-        "preview": "Live preview", "theme": "Theme",
+        "preview": "Live preview", "theme": "Theme", "colon": ": ",
     },
     "zh": {
         "title": "中小企业市场拓展检索",
@@ -52,7 +52,7 @@ TEXT = {
         "embed": "在您的网站上嵌入本检索", "portal": "返回检索",
         "embed_lead": "把下面两行代码复制到任意网页即可。检索框保持自己的样式（您网页的样式不会影响它，它也不会影响您的网页）；"
                       "可按需设置 lang、category、service 和 page-size，并用 CSS 自定义属性设置颜色。",
-        "preview": "实时预览", "theme": "主题",
+        "preview": "实时预览", "theme": "主题", "colon": "：",
     },
     "ja": {
         "title": "中小企業市場開拓検索",
@@ -64,7 +64,7 @@ TEXT = {
         "embed": "この検索をあなたのサイトに", "portal": "検索に戻る",
         "embed_lead": "次の2行を任意のページに貼り付けてください。検索部品は独自の見た目を保ちます（ページのスタイルは影響せず、"
                       "部品のスタイルもページに影響しません）。lang、category、service、page-size を指定でき、色は CSS カスタムプロパティで変えられます。",
-        "preview": "プレビュー", "theme": "テーマ",
+        "preview": "プレビュー", "theme": "テーマ", "colon": "：",
     },
 }
 
@@ -123,8 +123,7 @@ def frame(lang: str, title: str, body: str, path: str) -> str:
 def portal_page(lang: str) -> str:
     t = TEXT[lang]
     categories = "".join(f"<li><b>{c.id}</b> {escape(c.name(lang))}</li>" for c in CATEGORIES)
-    services = "".join(f"<li><b>{escape(s.name(lang))}</b> · <span lang=en>{escape(s.seed)}</span></li>"
-                       if lang != "en" else f"<li><b>{escape(s.name(lang))}</b>: {escape(s.seed)}</li>"
+    services = "".join(f"<li><b>{escape(s.name(lang))}</b>{t['colon']}{escape(s.about(lang))}</li>"
                        for s in SERVICE_LIST)
     body = f"""<p>{escape(t["lead"])}</p>
 <sme-search lang="{lang}" api=""></sme-search>

@@ -296,7 +296,10 @@ def test_the_portal_and_embed_pages_are_built_on_the_widget_in_three_languages(c
     zh = client.get("/", headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5"})
     assert zh.status_code == 200 and '<html lang="zh">' in zh.text and '<sme-search lang="zh"' in zh.text
     assert "汽车及零部件" in zh.text and "寻找代理" in zh.text  # the categories and services explained
-    assert '<html lang="ja">' in client.get("/?lang=ja").text
+    assert "为寻找代理商的企业提供检索" in zh.text and "Retrieval for" not in zh.text  # in the reader's language
+    ja = client.get("/?lang=ja").text
+    assert '<html lang="ja">' in ja and "代理店を探す企業のための検索" in ja and "Retrieval for" not in ja
+    assert "Retrieval for the enterprise searching agent" in client.get("/?lang=en").text
     assert '<html lang="en">' in client.get("/", headers={"Accept-Language": "ko"}).text
     policy = zh.headers["content-security-policy"]
     assert "script-src 'self';" in policy and "unsafe-inline" not in policy.split("style-src")[0]
