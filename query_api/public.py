@@ -3,6 +3,7 @@ document, and the catalog of sources. Read-only, no credentials, rate-limited by
 # No `from __future__ import annotations`: the parameter limits come from the settings, so the
 # annotations must be evaluated where the routes are defined.
 
+from dataclasses import replace
 from typing import Annotated, Literal
 
 import orjson
@@ -69,7 +70,9 @@ def router(app: App) -> APIRouter:
         date_to: Annotated[str | None, Query(alias="to", description="published on or before (YYYY-MM-DD)",
                                              max_length=40)] = None,
         page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
-        size: Annotated[int, Query(ge=1, le=settings.max_page_size)] = 10,
+        size: Annotated[int, Query(ge=0, le=settings.max_page_size,
+                                   description="results per page; 0 for the total and facets only, which the "
+                                               "search log does not count (the widget's tab counts)")] = 10,
         sort: Literal["relevance", "date"] = "relevance",
         ui_lang: UiLangQuery = "en",
         translate: Annotated[bool, Query(description="also search the query's translations into zh, en and ja "
@@ -96,11 +99,13 @@ def router(app: App) -> APIRouter:
             found = answers.get(q, key)
             if found is None:
                 generation = answers.generation()
-                response = app.search.search(q, mode, filters, page, size, sort, translate=translate,
+                response = app.search.search(q, mode, filters, page, size or 1, sort, translate=translate,
                                              snippet_lang=snippet_lang or "", relax=relax, facets=counted)
+                if size == 0:
+                    response = replace(response, hits=[], size=0)
                 found = Answer(orjson.dumps(search_payload(response, ui_lang)), response.total, response.took_ms)
                 answers.put(q, key, found, generation)
-            if search_log is not None:
+            if search_log is not None and size > 0:
                 search_log.record(q, mode, used, found.total, found.took_ms)
             return found.body
 

@@ -270,6 +270,9 @@ def test_analytics_need_an_operator_key_and_count_queries_without_personal_data(
     for q in ("brake", "Brake", "nothing-matches-this", "汽车零部件", "Brake  OR  hydraulic", "brake OR Hydraulic",
               "Brake OR hydraulic", "brake or hydraulic"):
         client.get("/api/search", params={"q": q}, headers={"User-Agent": "secret-agent/1.0"})
+    # Counts alone (the widget's tab counts) are no search someone read: not logged.
+    counts = client.get("/api/search", params={"q": "brake", "size": 0, "facets": "service"}).json()
+    assert counts["results"] == [] and counts["total"] >= 1 and "service" in counts["facets"]
     missing = client.get("/api/admin/analytics")
     assert missing.status_code == 401 and missing.headers["www-authenticate"] == "Bearer"
     assert client.get("/api/admin/analytics", headers={"Authorization": "Bearer sme_wrong"}).status_code == 401

@@ -199,12 +199,19 @@ def test_category_menu_and_service_tabs_filter_the_results(page: Any, site: tupl
     in_autos = int(re.sub(r"\D", "", status(page)))
     assert 0 < in_autos < everything
     assert all("Automobile and parts" in m for m in page.locator("sme-search li.result .meta").all_inner_texts())
+    tabs = page.get_by_role("tab").all_inner_texts()
+    assert any(text.startswith("Agents(") for text in tabs), tabs
     page.get_by_role("tab", name=re.compile("^Agents")).click()
     page.wait_for_function("() => location.hash.includes('svc=agent')")
     page.wait_for_function("() => !document.querySelector('sme-search').hasAttribute('aria-busy')")
     agents = int(re.sub(r"\D", "", status(page)))
     assert 0 < agents <= in_autos
     assert page.get_by_role("tab", name=re.compile("^Agents")).get_attribute("aria-selected") == "true"
+    # The tabs keep their counts once one is chosen (counted without that choice), and the
+    # chosen one's count is the number of results.
+    page.wait_for_function("tabs => JSON.stringify(Array.from(document.querySelector('sme-search').shadowRoot"
+                           ".querySelectorAll('[role=tab]'), (tab) => tab.innerText)) === JSON.stringify(tabs)", arg=tabs)
+    assert page.get_by_role("tab", name=re.compile("^Agents")).inner_text().endswith(f"({agents})")
     # Each result names its services in the reader's language, so a title left in its own
     # language still says what it offers; a title shown translated says a machine made it.
     agent_name = re.sub(r"\s*\(\d[\d,]*\)$", "", page.get_by_role("tab", name=re.compile("^Agents")).inner_text())

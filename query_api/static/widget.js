@@ -543,14 +543,51 @@
       }
       this.facets.replaceChildren(...parts);
       this.facets.hidden = parts.length === 0;
-      // Counts on the category menu and the service tabs, for this query.
-      const categoryCounts = Object.fromEntries((facets.category || []).map((f) => [f.value, f.count]));
+      this.countChoices(facets);
+    }
+
+    async countChoices(facets) {
+      // Counts on the category menu and the service tabs, for this query. A chosen filter's own
+      // counts come from the query without it, as in any faceted search: choosing "Agents" must
+      // not leave the other tabs without their numbers.
+      const s = this.state, round = (this.countRound = (this.countRound || 0) + 1);
+      let category = facets.category, service = facets.service;
+      try {
+        if (s.service) service = await this.countsWithout("service");
+        if (s.category) category = await this.countsWithout("category");
+      } catch (e) {
+        return; // the last counts stay; the results are shown already
+      }
+      if (round !== this.countRound) return; // a newer search is counting
+      this.showChoiceCounts(category || [], service || []);
+    }
+
+    async countsWithout(name) {
+      const s = this.state;
+      // size 0: counts only, which the search log does not take for a search someone read.
+      const params = new URLSearchParams({ q: s.q, mode: s.mode, size: "0", ui_lang: this.language, facets: name });
+      if (s.category && name !== "category") params.set("category", String(s.category));
+      if (s.service && name !== "service") params.set("service", s.service);
+      if (s.lang) params.set("lang", s.lang);
+      if (s.site) params.set("site", s.site);
+      if (!s.relax) params.set("relax", "false");
+      const key = params.toString();
+      this.counted = this.counted || new Map();
+      if (!this.counted.has(key)) {
+        if (this.counted.size > 50) this.counted.clear();
+        this.counted.set(key, (await this.get("/api/search?" + params)).facets[name] || []);
+      }
+      return this.counted.get(key);
+    }
+
+    showChoiceCounts(category, service) {
+      const categoryCounts = Object.fromEntries(category.map((f) => [f.value, f.count]));
       for (const option of this.categorySelect.options) {
         const base = option.textContent.replace(/ \(\d[\d,]*\)$/, "");
         const n = categoryCounts[option.value];
         option.textContent = option.value !== "0" && n ? `${base} (${n})` : base;
       }
-      const serviceCounts = Object.fromEntries((facets.service || []).map((f) => [f.value, f.count]));
+      const serviceCounts = Object.fromEntries(service.map((f) => [f.value, f.count]));
       for (const tab of this.tabs.children) {
         const old = tab.querySelector(".count");
         if (old) old.remove();
