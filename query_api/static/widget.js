@@ -75,7 +75,9 @@
              font-size: 1rem; color: var(--sme-fg, #1b1f24); background: var(--sme-bg, transparent); line-height: 1.5; }
     * { box-sizing: border-box; }
     form { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; }
-    .box { position: relative; flex: 1 1 18rem; }
+    /* Wide enough for the whole placeholder with room to spare, or a row of its own: at 18rem
+       the English form's menus squeezed it to 291 px at 1280 px and cut the placeholder off. */
+    .box { position: relative; flex: 1 1 24rem; }
     input[type=search] { width: 100%; font: inherit; font-size: 1.05rem; padding: .45rem .6rem; color: inherit;
                          background: var(--sme-bg, #fff); border: 1px solid var(--sme-muted, #6b7280);
                          border-radius: var(--sme-radius, 6px); }
