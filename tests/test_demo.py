@@ -3,9 +3,12 @@ over what it crawled, exactly as the README's first command does."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import random
 import re
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -40,11 +43,24 @@ def test_sample_data_names_only_example_hosts() -> None:
     assert sorted(h for h in hosts if h.split(".")[-2:-1] != ["example"]) == []
 
 
-def start_demo(port: int, env: dict[str, str], log: Path) -> subprocess.Popen[str]:
-    """`smesearch demo` on `port`, returned once it answers."""
+def free_run_of_ports(count: int = 5) -> int:
+    """The first of `count` consecutive loopback ports nobody listens on (the demo network's)."""
+    for base in random.sample(range(20_000, 60_000, count), 50):
+        with contextlib.ExitStack() as held:
+            try:
+                for port in range(base, base + count):
+                    held.enter_context(socket.create_server(("127.0.0.1", port)))
+            except OSError:
+                continue
+            return base
+    raise AssertionError(f"no {count} consecutive free ports")
+
+
+def start_demo(port: int, env: dict[str, str], log: Path, network_port: int) -> subprocess.Popen[str]:
+    """`smesearch demo` on `port`, its network on the five ports from `network_port`, returned once it answers."""
     with log.open("w", encoding="utf-8") as out:
         proc = subprocess.Popen([sys.executable, "-m", "smesearch", "demo", "--port", str(port), "--network-port",
-                                 "0"], env=env, stdout=out, stderr=subprocess.STDOUT, text=True)
+                                 str(network_port)], env=env, stdout=out, stderr=subprocess.STDOUT, text=True)
     deadline = time.monotonic() + 600
     while True:
         assert proc.poll() is None, log.read_text(encoding="utf-8")
@@ -69,7 +85,8 @@ def test_demo_crawls_the_demo_network_and_answers_in_three_languages(tmp_path: P
     data = tmp_path / "data"
     env = {**os.environ, "SMESEARCH_DATA_DIR": str(data), "PYTHONIOENCODING": "utf-8"}
     log = tmp_path / "demo.log"
-    proc = start_demo(port, env, log)
+    network_port = free_run_of_ports()
+    proc = start_demo(port, env, log, network_port)
     base = f"http://127.0.0.1:{port}"
     try:
         output = log.read_text(encoding="utf-8")
@@ -113,11 +130,17 @@ def test_demo_crawls_the_demo_network_and_answers_in_three_languages(tmp_path: P
     assert '"logger": "smesearch.access"' not in first
     scheduled = re.search(r"scheduler: (\d+) demo sources re-crawled", first)
     assert scheduled and int(scheduled[1]) >= 6, first[-2000:]
-    # Started again over the same data, it says the same schedules run (not "0": none was added).
-    again = start_demo(port, env, tmp_path / "demo-again.log")
-    again.terminate()
-    again.wait(timeout=30)
-    assert f"scheduler: {scheduled[1]} demo sources re-crawled" in (tmp_path / "demo-again.log").read_text("utf-8")
+    # Started again over the same data and ports, it serves what it crawled without crawling it
+    # all again (the scheduler re-crawls), and says the same schedules run (not "0": none was added).
+    again = start_demo(port, env, tmp_path / "demo-again.log", network_port)
+    try:
+        assert get(f"{base}/api/search?q=%E6%B1%BD%E8%BD%A6%E9%9B%B6%E9%83%A8%E4%BB%B6")["total"] >= 10
+    finally:
+        again.terminate()
+        again.wait(timeout=30)
+    second = (tmp_path / "demo-again.log").read_text("utf-8")
+    assert f"scheduler: {scheduled[1]} demo sources re-crawled" in second
+    assert "crawled in full before" in second and ": crawling" not in second, second
 
     with sqlite3.connect(data / "index" / "embedded" / "documents.sqlite") as db:
         docs = [json.loads(zlib.decompress(row[0])) for row in db.execute("SELECT doc FROM documents")]
