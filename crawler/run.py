@@ -149,6 +149,10 @@ def _crawl_web(job: CrawlJob, settings: Settings, progress: bool, spider: type[S
     from scrapy.crawler import CrawlerProcess
 
     process = CrawlerProcess(scrapy_settings(job.source, settings, progress))
+    # Pages over the size limit are counted in the run's summary ("skipped: larger than the size
+    # limit 2"); Scrapy also warned once per page, which the demo's trap pages showed unexplained.
+    for name in ("scrapy.core.downloader.handlers.http11", "scrapy.downloadermiddlewares.httpcompression"):
+        logging.getLogger(name).setLevel(logging.ERROR)
     process.crawl(spider, job=job)
     process.start()
     if job.failure:
