@@ -110,7 +110,7 @@ def _watch(settings: Settings, store: RunStore, run: Run, limits: RunLimits) -> 
     logs.mkdir(parents=True, exist_ok=True)
     log_path = logs / f"{run.id}.log"
     started = time.monotonic()
-    command = [sys.executable, "-m", "smesearch", "crawl", run.source]
+    command = [sys.executable, "-m", "smesearch", "crawl", "--scheduled", run.source]
     with log_path.open("wb") as out:
         try:
             process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,

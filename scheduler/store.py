@@ -46,7 +46,7 @@ runs = Table(
     "smesearch_runs", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("source", String(200), nullable=False, index=True),
-    Column("trigger", String(20), nullable=False),  # schedule or manual
+    Column("trigger", String(20), nullable=False),  # schedule, manual (run now), cli or demo
     Column("status", String(20), nullable=False, index=True),
     Column("queued_at", DateTime(timezone=True), nullable=False),
     Column("started_at", DateTime(timezone=True)),
@@ -186,6 +186,18 @@ class RunStore:
             run_id = db.execute(insert(runs).values(source=source, trigger=trigger, status="queued", queued_at=now(),
                                                     counters="{}", log_tail="", cancel_requested=False, owner=owner)
                                 ).inserted_primary_key[0]  # type: ignore[index]
+        return self.get(int(run_id))  # type: ignore[return-value]
+
+    def record_finished(self, source: str, trigger: str, started_at: datetime, ended_at: datetime | None,
+                        status: str, counters: dict[str, Any], error: str | None) -> Run:
+        """A run that another way of crawling started and finished (`smesearch crawl`, the demo),
+        so that the console and `smesearch runs` show every crawl, not only the scheduler's."""
+        assert status in FINISHED
+        with self.engine.begin() as db:
+            run_id = db.execute(insert(runs).values(
+                source=source, trigger=trigger, status=status, queued_at=started_at, started_at=started_at,
+                ended_at=ended_at or now(), counters=json.dumps(counters, ensure_ascii=False), log_tail="",
+                error=error, host=socket.gethostname(), cancel_requested=False)).inserted_primary_key[0]  # type: ignore[index]
         return self.get(int(run_id))  # type: ignore[return-value]
 
     def get(self, run_id: int) -> Run | None:

@@ -177,6 +177,8 @@ def test_a_scheduled_source_is_crawled_and_its_run_recorded(deployment: Deployme
     assert run.documents == 36 and "listings: crawling jsonl" in run.log_tail
     assert f"{run.id:>6} listings             succeeded" in deployment.cli("runs", "list").stdout
     assert '"fetched": 36' in deployment.cli("runs", "show", str(run.id)).stdout
+    # The crawl process the run started records nothing of its own: one run per firing.
+    assert {r.trigger for r in deployment.store().find("listings")} == {"schedule"}
     time.sleep(2 * TICK_SECONDS)  # wake-ups that APScheduler would have logged
     deployment.processes[0].terminate()
     deployment.processes[0].wait(30)
@@ -190,6 +192,18 @@ def test_a_scheduled_source_is_crawled_and_its_run_recorded(deployment: Deployme
     assert [entry for entry in said if entry[0].startswith("apscheduler")] == []
     assert all(message.startswith(("scheduler ", "run ", "scheduled run of listings skipped: its previous run"))
                for _, message in said), said
+
+
+def test_a_crawl_from_the_command_line_is_a_run_too(deployment: Deployment) -> None:
+    crawled = deployment.cli("crawl", "listings")
+    assert crawled.returncode == 0, crawled.stderr
+    (run,) = deployment.store().find("listings")
+    assert (run.trigger, run.status, run.counters["fetched"]) == ("cli", "succeeded", 36)
+    assert run.started_at is not None and run.ended_at is not None and run.started_at <= run.ended_at
+    assert f"{run.id:>6} listings             succeeded" in deployment.cli("runs", "list").stdout
+    failed = deployment.cli("crawl", "broken")  # its file is missing
+    assert failed.returncode != 0
+    assert [(r.trigger, r.status) for r in deployment.store().find("broken")] == [("cli", "failed")]
 
 
 def test_run_now_is_picked_up_and_a_running_crawl_can_be_cancelled(deployment: Deployment) -> None:

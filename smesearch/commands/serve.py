@@ -62,7 +62,7 @@ def demo(
             # scheduler re-crawl on its schedules (a restart took 53 s when it crawled everything).
             typer.echo("demo index: the same demo network was crawled in full before; the scheduler re-crawls it")
         else:
-            failed, _ = crawl_sources(settings, sources, catalog)
+            failed, _ = crawl_sources(settings, sources, catalog, trigger="demo")
             if failed:
                 raise fail(f"{failed} demo crawls failed", EXIT_CRAWL_FAILED)
         # From here on the demo catalog is the catalog: for the API, the console and the crawls
