@@ -30,6 +30,8 @@ from scheduler.store import Alert, Run, now
 T = TypeVar("T")
 ALERT_WINDOW = timedelta(days=7)  # alerts older than this no longer count against a source
 
+PAGE_COUNTS = ("fetched", "new", "updated", "deleted")  # what the console charts per day
+
 
 class OperationFailed(Exception):
     """An operation that cannot be done; `kind` says which way (the API's status, the CLI's exit)."""
@@ -193,15 +195,17 @@ class Operations:
     def alerts(self, source: str | None = None, limit: int = 50) -> list[Alert]:
         return self.app.run_store.alerts(source, limit)
 
-    def indexed_per_day(self, days: int) -> dict[tuple[date, str], int]:
-        """Pages added or updated per day and source group, from the run records."""
+    def pages_per_day(self, days: int) -> dict[tuple[date, str], dict[str, int]]:
+        """Pages fetched, new, updated and deleted per day and source group, from the runs that
+        succeeded (whichever way they started)."""
         groups = {s.id: s.group for s in self.sources()}
         since = now() - timedelta(days=days)
-        totals: dict[tuple[date, str], int] = defaultdict(int)
+        totals: dict[tuple[date, str], dict[str, int]] = defaultdict(lambda: dict.fromkeys(PAGE_COUNTS, 0))
         for r in self.app.run_store.find(limit=10_000):
             if r.status == "succeeded" and r.ended_at and r.ended_at >= since:
-                pages = int(r.counters.get("new", 0) or 0) + int(r.counters.get("updated", 0) or 0)
-                totals[(r.ended_at.date(), groups.get(r.source, "other"))] += pages
+                day = totals[(r.ended_at.date(), groups.get(r.source, "other"))]
+                for name in PAGE_COUNTS:
+                    day[name] += int(r.counters.get(name, 0) or 0)
         return dict(sorted(totals.items()))
 
     # -- operator keys -----------------------------------------------------------------------

@@ -144,7 +144,11 @@ class AlertOut(BaseModel):
 class DayGroupCount(BaseModel):
     day: str
     group: str
-    pages: int = Field(description="documents added or updated by that day's runs")
+    pages: int = Field(description="documents added or updated by that day's runs (new + updated)")
+    fetched: int = Field(description="pages fetched by that day's runs")
+    new: int
+    updated: int
+    deleted: int = Field(description="pages found gone from their sites and removed")
 
 
 class OperatorOut(BaseModel):
@@ -283,9 +287,10 @@ def alerts(ops: Ops, source: Annotated[str | None, Query(max_length=200)] = None
 
 
 @router.get("/indexed-per-day", response_model=list[DayGroupCount],
-            summary="Pages indexed (added or updated) per day and source group, from the run records")
+            summary="Pages fetched, new, updated and deleted per day and source group, from the run records")
 def indexed_per_day(ops: Ops, days: Annotated[int, Query(ge=1, le=366)] = 30) -> list[DayGroupCount]:
-    return [DayGroupCount(day=d.isoformat(), group=g, pages=n) for (d, g), n in ops.indexed_per_day(days).items()]
+    return [DayGroupCount(day=d.isoformat(), group=g, pages=n["new"] + n["updated"], **n)
+            for (d, g), n in ops.pages_per_day(days).items()]
 
 
 @router.get("/analytics", response_model=AnalyticsOut, summary="Top queries, zero-hit queries, searches per day")

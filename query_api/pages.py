@@ -202,7 +202,9 @@ def admin_page() -> str:
   <table><thead><tr><th scope="col">Source</th><th scope="col">Name</th><th scope="col">Group</th><th scope="col">Schedule</th>
   <th scope="col">Next run</th><th scope="col">Last run</th><th scope="col">Status</th><th scope="col">Documents</th>
   <th scope="col">Actions</th></tr></thead><tbody id="sources"></tbody></table></section>
-  <section aria-labelledby="chart-title"><h2 id="chart-title">Pages indexed per day, by source group (30 days)</h2>
+  <section aria-labelledby="chart-title"><h2 id="chart-title">Pages per day, by source group (30 days)</h2>
+  <p><label for="measure">Pages</label> <select id="measure"><option value="fetched">fetched</option>
+  <option value="new">new</option><option value="updated">updated</option><option value="deleted">deleted</option></select></p>
   <p id="legend"></p><svg id="chart" role="img" aria-labelledby="chart-title"></svg>
   <p id="chart-empty">No successful runs in the last 30 days.</p>
   <details><summary>The figures as a table</summary><table id="chart-table"></table></details></section>

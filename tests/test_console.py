@@ -71,8 +71,13 @@ def test_an_admin_runs_a_source_and_pauses_its_schedule(page: Any, console: tupl
     page.get_by_role("status").filter(has_text="queued").wait_for()
     page.locator("#runs tr .status-succeeded").first.wait_for(timeout=90_000)
     assert "36" in page.locator("#runs tr").first.inner_text()  # fetched 36 listings
-    page.locator("#chart rect").first.wait_for(timeout=15_000)  # pages indexed today, group shenyang
+    page.locator("#chart rect").first.wait_for(timeout=15_000)  # pages fetched today, group shenyang
     assert "shenyang" in page.locator("#legend").inner_text()
+    assert page.locator("#chart rect title").first.text_content().endswith(": 36 pages fetched")
+    page.locator("#measure").select_option("deleted")  # none today: no bar
+    assert page.locator("#chart rect").count() == 0
+    page.locator("#measure").select_option("new")
+    assert page.locator("#chart rect title").first.text_content().endswith(": 36 pages new")
     row.get_by_role("button", name="Pause").click()
     page.locator("tr[data-source=listings]", has_text="(paused)").wait_for()
     screenshot(page, "console-admin")

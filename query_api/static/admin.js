@@ -113,7 +113,13 @@
       el("td", { text: r.error || "" }), el("td", {}, cancel));
   }
 
+  let chartPoints = [];
+
   function chart(points) {
+    // One measure at a time (the menu above it: fetched, new, updated or deleted), stacked by group.
+    chartPoints = points;
+    const measure = $("measure").value;
+    points = points.map((p) => ({ day: p.day, group: p.group, pages: p[measure] }));
     const svg = $("chart");
     const NS = "http://www.w3.org/2000/svg";
     svg.replaceChildren();
@@ -137,7 +143,7 @@
         const rect = document.createElementNS(NS, "rect");
         for (const [k, v] of Object.entries({ x: 30 + i * (bar + 4), y, width: bar, height: h, fill: GROUP_COLOURS[g % GROUP_COLOURS.length] })) rect.setAttribute(k, v);
         const tip = document.createElementNS(NS, "title");
-        tip.textContent = `${day} ${group}: ${pages} pages`;
+        tip.textContent = `${day} ${group}: ${pages} pages ${measure}`;
         rect.append(tip);
         svg.append(rect);
       });
@@ -152,6 +158,8 @@
     $("legend").replaceChildren(...groups.map((g, i) => el("span", { class: "swatch", style: `--swatch: ${GROUP_COLOURS[i % GROUP_COLOURS.length]}`, text: g })));
     $("chart-empty").hidden = days.length > 0;
   }
+
+  $("measure").addEventListener("change", () => chart(chartPoints));
 
   async function load() {
     const [sources, runs, perDay, alerts] = await Promise.all([
