@@ -64,11 +64,14 @@ def editable_catalog(configured: Path | None, paths: DataDir) -> Path:
 
 def effective_catalog(configured: Path | None, paths: DataDir) -> Path | None:
     """The catalog commands read: the configured one, else the operator's copy if there is one,
-    else None for the bundled catalog."""
+    else the demo's in a data directory `smesearch demo` made (its console showed those sources,
+    and `sources list` must show the same), else None for the bundled catalog."""
     if configured is not None:
         return configured
-    copy = paths.catalog_copy
-    return copy if copy.exists() else None
+    for found in (paths.catalog_copy, paths.demo_catalog):
+        if found.exists():
+            return found
+    return None
 
 
 def _locked(edit: _Edit) -> _Edit:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.catalog import CatalogError, load_catalog
+from crawler.catalog import CatalogError, bundled_catalog_path, load_catalog
 from crawler.safety import private_address_reason
 from tests.helpers import run
 
@@ -118,3 +118,8 @@ def test_sources_commands_read_the_catalog_given(tmp_path: Path) -> None:
     assert bad.returncode == 1 and ":5: kind: must be one of" in bad.stderr and "Traceback" not in bad.stderr
     missing = run(data, "sources", "show", "nosuch")
     assert missing.returncode == 1 and "no source 'nosuch'" in missing.stderr
+    # A data directory the demo made lists the demo's sources, as its console did.
+    data.mkdir(exist_ok=True)
+    (data / "demo-catalog.yaml").write_text(write(tmp_path, GOOD_ENTRY).read_text("utf-8"), encoding="utf-8")
+    assert [s["id"] for s in json.loads(run(data, "sources", "list", "--json").stdout)] == ["demo-portal"]
+    assert "26 sources" in run(data, "--catalog", str(bundled_catalog_path()), "sources", "list").stdout
