@@ -551,9 +551,12 @@
     async countChoices(facets) {
       // Counts on the category menu and the service tabs, for this query. A chosen filter's own
       // counts come from the query without it, as in any faceted search: choosing "Agents" must
-      // not leave the other tabs without their numbers.
+      // not leave the other tabs without their numbers. What this answer already knows is shown
+      // at once; the rest when its counts arrive.
       const s = this.state, round = (this.countRound = (this.countRound || 0) + 1);
-      let category = facets.category, service = facets.service;
+      if (!s.service) this.showServiceCounts(facets.service || []);
+      if (!s.category) this.showCategoryCounts(facets.category || []);
+      let service = null, category = null;
       try {
         if (s.service) service = await this.countsWithout("service");
         if (s.category) category = await this.countsWithout("category");
@@ -561,7 +564,8 @@
         return; // the last counts stay; the results are shown already
       }
       if (round !== this.countRound) return; // a newer search is counting
-      this.showChoiceCounts(category || [], service || []);
+      if (service) this.showServiceCounts(service);
+      if (category) this.showCategoryCounts(category);
     }
 
     async countsWithout(name) {
@@ -582,13 +586,16 @@
       return this.counted.get(key);
     }
 
-    showChoiceCounts(category, service) {
+    showCategoryCounts(category) {
       const categoryCounts = Object.fromEntries(category.map((f) => [f.value, f.count]));
       for (const option of this.categorySelect.options) {
         const base = option.textContent.replace(/ \(\d[\d,]*\)$/, "");
         const n = categoryCounts[option.value];
         option.textContent = option.value !== "0" && n ? `${base} (${n})` : base;
       }
+    }
+
+    showServiceCounts(service) {
       const serviceCounts = Object.fromEntries(service.map((f) => [f.value, f.count]));
       for (const tab of this.tabs.children) {
         const old = tab.querySelector(".count");
