@@ -87,7 +87,7 @@ def demo(
                        f"http://{host}:{port}/api/listings/{example.id}/matches")
         from scheduler.service import SchedulerService
 
-        added = schedule_from_catalog(app, load_catalog(catalog).sources)
+        added = schedule_from_catalog(app, sources)
         service = SchedulerService(settings)
         service.start()
         # All the schedules that run, not only those this start added (0 on every start but the first).
