@@ -11,10 +11,16 @@ import hashlib
 import logging
 import sqlite3
 import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 log = logging.getLogger("smesearch.translation")
+# Only these say the file itself is damaged. "database is locked" is another process creating the
+# file or switching it to WAL at the same moment: setting the file aside then broke the caches of
+# the processes still writing to it (8 processes opening a new cache at once: 4 runs in 30).
+_DAMAGED = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
+OPEN_ATTEMPTS = 5
 
 
 class TranslationCache:
@@ -25,19 +31,34 @@ class TranslationCache:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.Lock()
-        try:
-            self._db = self._open()
-        except sqlite3.DatabaseError as exc:
-            aside = path.with_name(f"{path.name}.damaged-{datetime.now(UTC):%Y%m%dT%H%M%S%f}")
-            log.warning("translation cache %s is damaged (%s): set aside as %s, starting an empty one",
-                        path, exc, aside.name)
-            path.rename(aside)
-            for suffix in ("-wal", "-shm"):
-                path.with_name(path.name + suffix).unlink(missing_ok=True)
-            self._db = self._open()
+        for attempt in range(OPEN_ATTEMPTS):
+            try:
+                self._db = self._open(self.path)
+                return
+            except sqlite3.DatabaseError as exc:
+                if (getattr(exc, "sqlite_errorcode", 0) & 0xFF) in _DAMAGED:
+                    self._db = self._set_aside(exc)
+                    return
+                if attempt + 1 == OPEN_ATTEMPTS:
+                    log.warning("translation cache %s cannot be opened (%s): this process keeps its translations "
+                                "in memory", path, exc)
+                    self._db = self._open(Path(":memory:"))
+                    return
+                time.sleep(0.05 * (attempt + 1))
 
-    def _open(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
+    def _set_aside(self, exc: sqlite3.DatabaseError) -> sqlite3.Connection:
+        path = self.path
+        aside = path.with_name(f"{path.name}.damaged-{datetime.now(UTC):%Y%m%dT%H%M%S%f}")
+        log.warning("translation cache %s is damaged (%s): set aside as %s, starting an empty one",
+                    path, exc, aside.name)
+        path.rename(aside)
+        for suffix in ("-wal", "-shm"):
+            path.with_name(path.name + suffix).unlink(missing_ok=True)
+        return self._open(path)
+
+    @staticmethod
+    def _open(path: Path) -> sqlite3.Connection:
+        db = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
         try:
             db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = NORMAL")

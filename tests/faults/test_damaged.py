@@ -5,7 +5,9 @@ is automatic (caches) or one command (`smesearch reindex`, `smesearch restore`).
 
 from __future__ import annotations
 
+import multiprocessing
 from pathlib import Path
+from typing import Any
 
 import httpx2 as httpx
 import pytest
@@ -91,6 +93,32 @@ def test_a_damaged_translation_cache_is_set_aside_and_started_afresh(tmp_path: P
     reopened.put("dictionary", "zh", "en", "汽车", "car")
     assert reopened.get("dictionary", "zh", "en", "汽车") == "car"
     assert len(list(tmp_path.glob("cache.sqlite.damaged-*"))) == 1
+
+
+def _fill_cache(path: str, barrier: Any, writer: int) -> None:
+    barrier.wait()  # every process opens the new file at the same moment, as a crawl's workers do
+    cache = TranslationCache(Path(path))
+    for n in range(10):
+        cache.put("dictionary", "zh", "en", f"{writer}-{n}", "x")
+    cache.close()
+
+
+def test_processes_opening_a_new_translation_cache_at_once_share_it_whole(tmp_path: Path) -> None:
+    """A busy file is not a damaged one: before, one round in eight set a cache aside that other
+    processes were still writing, and the demo's first crawl logged 154 warnings of it."""
+    context = multiprocessing.get_context("fork")
+    for round_ in range(40):
+        path = tmp_path / f"round-{round_}" / "cache.sqlite"
+        path.parent.mkdir()
+        barrier = context.Barrier(8)
+        writers = [context.Process(target=_fill_cache, args=(str(path), barrier, w)) for w in range(8)]
+        for w in writers:
+            w.start()
+        for w in writers:
+            w.join(60)
+        assert [w.exitcode for w in writers] == [0] * 8
+        assert list(path.parent.glob("*.damaged-*")) == [], f"round {round_}"
+        assert len(TranslationCache(path)) == 80
 
 
 def test_a_damaged_scheduler_database_is_a_sentence(tmp_path: Path) -> None:
