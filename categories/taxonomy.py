@@ -1,4 +1,5 @@
-"""Table 11's retrieval categories and section 3.1 (3)'s six retrieval services, named in zh, en and ja."""
+"""Table 11's retrieval categories, section 3.1 (3)'s six retrieval services and Table 9's home-page
+sections, named in zh, en and ja."""
 
 from __future__ import annotations
 
@@ -69,6 +70,50 @@ SERVICE_LIST: tuple[Service, ...] = (
 )
 
 SERVICES = tuple(s.id for s in SERVICE_LIST)  # the ids, in Table 11's order
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileSection:
+    """One input item of the 2001 home-page builder (Table 9) that an enterprise page may carry."""
+
+    id: str
+    en: str
+    zh: str
+    ja: str
+    service: str | None = None  # the retrieval service a page with this section offers itself to
+
+    def name(self, lang: str) -> str:
+        return {"zh": self.zh, "ja": self.ja}.get(lang, self.en)
+
+
+# In Table 9's order: the outline of the company, products, services, dealing, business
+# collaboration, purchasing, employment; company news last, as the builder's pages put it.
+PROFILE_SECTIONS: tuple[ProfileSection, ...] = (
+    ProfileSection("outline", "Basic introduction", "公司简介", "会社概要"),
+    ProfileSection("greeting", "Greeting from the president", "总经理致辞", "代表挨拶"),
+    ProfileSection("commendation", "Official commendation", "荣誉资质", "受賞・表彰"),
+    ProfileSection("business_report", "Business report", "经营业绩", "業績"),
+    ProfileSection("quality", "Quality certification", "质量认证", "品質認証"),
+    ProfileSection("contact", "Contact address", "联系方式", "連絡先"),
+    ProfileSection("products", "Products", "产品介绍", "製品紹介"),
+    ProfileSection("services", "Services", "服务项目", "サービス"),
+    ProfileSection("dealing", "Dealing", "交易条件", "取引条件"),
+    ProfileSection("collaboration", "Collaboration matters", "合作事项", "業務提携", "tie_up"),
+    ProfileSection("agents", "Agents wanted", "招商代理", "代理店募集", "agent"),
+    ProfileSection("projects", "Projects seeking investment", "招商项目", "投資案件", "capital"),
+    ProfileSection("investment", "Investment", "对外投资", "投資計画", "invest"),
+    ProfileSection("purchasing", "Stocking requirement", "采购需求", "調達", "purchase"),
+    ProfileSection("employment", "Employment", "招聘信息", "採用情報", "recruit"),
+    ProfileSection("news", "Company news", "企业新闻", "ニュース"),
+)
+PROFILE_SECTION_IDS = tuple(s.id for s in PROFILE_SECTIONS)
+
+
+def profile_section(section_id: str) -> ProfileSection:
+    for s in PROFILE_SECTIONS:
+        if s.id == section_id:
+            return s
+    raise KeyError(f"no section {section_id!r}; sections are {', '.join(PROFILE_SECTION_IDS)}")
 
 
 def category(category_id: int) -> Category:

@@ -67,7 +67,7 @@ def analyse_page(page: FetchedPage, indexer: Indexer) -> PageOutcome:
     profile = enterprise_profile(extracted.html)
     try:
         document = Document(url=page.url, title=extracted.title[:500], body=text, source=page.source,
-                            group=page.group, services=profile.services,
+                            group=page.group, services=profile.services, sections=profile.sections,
                             published_at=extracted.published_at or page.published_hint)
     except DocumentError as exc:
         return PageOutcome(page.url, skipped=f"not a document ({exc})")

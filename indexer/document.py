@@ -18,11 +18,12 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from w3lib.url import canonicalize_url
 
 from analysis.languages import INTERFACE_LANGUAGES
-from categories.taxonomy import SERVICES
+from categories.taxonomy import PROFILE_SECTION_IDS, SERVICES
 
 GROUPS = ("shenyang", "liaoning", "national", "japan", "listing", "other")
 CATEGORY_IDS = tuple(range(1, 12))
 SUMMARY_CHARS = 280
+SECTION_CHARS = 2000  # of one Table 9 section's text kept for the company page; the body keeps all
 
 # Control characters other than newline and tab are noise from broken pages.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -119,6 +120,8 @@ class Document:
     fetched_at: datetime | None = None
     content_hash: str = ""
     translations: dict[str, Translation] = field(default_factory=dict)
+    # The Table 9 sections the page carries (categories.PROFILE_SECTIONS id → its text), in that order.
+    sections: dict[str, str] = field(default_factory=dict)
     id: str = ""
 
     def __post_init__(self) -> None:
@@ -140,6 +143,7 @@ class Document:
             raise DocumentError("lang", "must be a language code such as zh, ja or en")
         self.categories = sorted(set(_check_categories(self.categories)))
         self.services = sorted(set(_check_services(self.services)), key=SERVICES.index)
+        self.sections = _check_sections(self.sections)
         self.published_at = _parse_datetime(self.published_at, "published_at")
         self.fetched_at = _parse_datetime(self.fetched_at, "fetched_at") or datetime.now(UTC)
         self.content_hash = self.content_hash or self.compute_hash()
@@ -150,7 +154,8 @@ class Document:
             [self.title, self.body, self.summary, self.company, self.contact, self.categories,
              self.services, self.published_at.isoformat() if self.published_at else None,
              self.lang, self.group, self.source,
-             {k: [t.title, t.summary] for k, t in sorted(self.translations.items())}],
+             {k: [t.title, t.summary] for k, t in sorted(self.translations.items())}]
+            + ([self.sections] if self.sections else []),  # so that the hashes of pages without stay as they were
             ensure_ascii=False,
         )
         return hashlib.blake2b(payload.encode("utf-8"), digest_size=16).hexdigest()
@@ -201,6 +206,7 @@ class Document:
         doc.fetched_at = datetime.fromisoformat(data["fetched_at"]) if data["fetched_at"] else None
         doc.translations = {k: Translation(v["title"], v["summary"], v.get("engine", ""), v.get("readable", True))
                             for k, v in data["translations"].items()}
+        doc.sections = dict(data.get("sections") or {})  # stored before pages kept their sections: none
         return doc
 
     def to_dict(self) -> dict[str, Any]:
@@ -215,6 +221,7 @@ class Document:
             "translations": {k: {"title": t.title, "summary": t.summary}
                              | ({"engine": t.engine, "readable": t.readable} if t.engine else {})
                              for k, t in self.translations.items()},
+            "sections": dict(self.sections),
         }
 
 
@@ -271,6 +278,21 @@ def _check_services(values: Any) -> list[str]:
         if v not in SERVICES:
             raise DocumentError("services", f"{v!r} is not one of {', '.join(SERVICES)}")
     return list(values)
+
+
+def _check_sections(values: Any) -> dict[str, str]:
+    if not values:
+        return {}
+    if not isinstance(values, Mapping):
+        raise DocumentError("sections", f"must be an object whose keys are among {', '.join(PROFILE_SECTION_IDS)}")
+    for key, text in values.items():
+        if key not in PROFILE_SECTION_IDS:
+            raise DocumentError("sections", f"{key!r} is not one of {', '.join(PROFILE_SECTION_IDS)}")
+        if not isinstance(text, str):
+            raise DocumentError(f"sections.{key}", "must be a string")
+    cleaned = {key: _clean_text(values[key], f"sections.{key}")[:SECTION_CHARS] for key in PROFILE_SECTION_IDS
+               if key in values}
+    return {key: text for key, text in cleaned.items() if text}
 
 
 def _parse_datetime(value: Any, name: str) -> datetime | None:

@@ -25,7 +25,7 @@ from indexer.backends.base import BackendError
 from indexer.query import QueryError
 from operations.app import App
 from operations.service import Conflict, NotFound, OperationFailed
-from query_api import admin, health, listing_pages, listings, pages, public
+from query_api import admin, company_pages, health, listing_pages, listings, pages, public
 from query_api.deps import problem
 from query_api.guards import HostCheck, RequestLimits
 from query_api.metrics import index_gauges
@@ -124,6 +124,7 @@ def create_app(app: App) -> FastAPI:
     api.state.app, api.state.metrics = app, metrics
     api.include_router(pages.router)
     api.include_router(listing_pages.router)
+    api.include_router(company_pages.router)
     api.include_router(health.router)
     api.include_router(public.router(app))
     api.include_router(admin.router)

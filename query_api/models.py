@@ -139,6 +139,8 @@ class DocumentOut(BaseModel):
     published_at: str | None
     fetched_at: str | None
     translations: dict[str, TranslationOut]
+    sections: dict[str, str] = Field(default_factory=dict, description="the Table 9 sections the page carries "
+                                     "(outline, products, agents, ...: GET /documents/{id} names them), as plain text")
 
 
 class SourceBase(BaseModel):
@@ -237,4 +239,5 @@ def document_output(d: Document, lang: str) -> DocumentOut:
         fetched_at=d.fetched_at.isoformat() if d.fetched_at else None,
         translations={k: TranslationOut(title=t.title, summary=t.summary, machine=t.machine,
                                                   readable=t.readable) for k, t in d.translations.items()},
+        sections=dict(d.sections),
     )

@@ -79,6 +79,9 @@ sme-search { margin: 1.5rem 0 2rem; }
           padding: 0; list-style: none; }
 pre { background: #f3f4f6; padding: 1rem; overflow-x: auto; border-radius: 6px; }
 .preview { border: 2px dashed #9ca3af; padding: 1rem; border-radius: 6px; }
+.profile dt { font-weight: 600; margin-top: .75rem; }
+.profile dd { margin-inline-start: 0; }
+.meta { color: #4b5563; }
 @media (forced-colors: active) { .preview { border-color: CanvasText; } }
 """
 

@@ -12,7 +12,7 @@ ZH_PAGE = """<html><body><div id=nav><a href=/>首页</a></div>
 <h2>诚招代理</h2><p>在日本招募代理商，提供独家代理权。</p>
 <h2>采购需求</h2><p>求购 <b>铝合金</b> 型材，年需求500吨。</p>
 <h3>人才招聘</h3><p>招聘机械工程师2名。</p>
-<h2>联系方式</h2><p>电话：024-12345678</p>
+<h2>联系方式</h2><p>电话：024-12345678</p><footer>版权所有 © 2026 <nav><a href=/>首页</a></nav></footer>
 <script>var x = "招聘";</script></body></html>"""
 
 JA_PAGE = """<html><body><h2>会社概要</h2><p>名古屋の自動車部品メーカーです。</p>
@@ -46,7 +46,8 @@ def test_japanese_and_english_pages() -> None:
 @pytest.mark.parametrize(
     ("heading", "section"),
     [("诚招代理", "agents"), ("代理店募集", "agents"), ("产品介绍", "products"), ("Company News", "news"),
-     ("招商项目", "projects"), ("今日天气", None), ("关于我们公司近期参加的各类展会和活动的详细报道以及今后的发展规划和产品介绍的说明文字", None)],
+     ("招商项目", "projects"), ("公司簡介", "outline"), ("產品介紹", "products"), ("聯繫方式", "contact"),
+     ("製品紹介", "products"), ("今日天气", None), ("关于我们公司近期参加的各类展会和活动的详细报道以及今后的发展规划和产品介绍的说明文字", None)],
 )
 def test_headings_name_sections(heading: str, section: str | None) -> None:
     assert section_of(heading) == section

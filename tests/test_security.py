@@ -23,7 +23,7 @@ from tests.helpers import flattened, run, serving, write_jsonl
 # Every route anyone may call without a key. A new route goes here only if it reads public data;
 # anything that changes state or shows operator data belongs under /api/admin.
 PUBLIC = {
-    "/", "/embed", "/admin", "/admin.js", "/widget.js", "/healthz", "/readyz", "/metrics",
+    "/", "/embed", "/documents/{doc_id}", "/admin", "/admin.js", "/widget.js", "/healthz", "/readyz", "/metrics",
     "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc",
     "/api/search", "/api/suggest", "/api/terms/{term}/sites", "/api/categories", "/api/services",
     "/api/documents/{doc_id}", "/api/sources", "/api/listings/{listing_id}/matches",

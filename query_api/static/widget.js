@@ -27,7 +27,7 @@
       trySentence: "Describing what you need? Try key sentence mode.", onlyService: "Only", tips: "Try fewer or other words, another language, or all categories.",
       previous: "Previous page", next: "Next page", pageOf: (p, n) => `Page ${p} of ${n}`,
       error: "The search failed:", unreachable: "The search service cannot be reached.",
-      suggestions: "Suggestions", original: "Original title:", machine: "machine translation", language: "Language", site: "Site", refine: "Refine",
+      suggestions: "Suggestions", profile: "Company profile", original: "Original title:", machine: "machine translation", language: "Language", site: "Site", refine: "Refine",
       filterRemove: (v) => `Remove filter ${v}`,
       alertLabel: "E-mail me new results of this search", alertButton: "Alert me",
       alertSent: "Check your mailbox: confirm the alert with the link we sent.",
@@ -42,7 +42,7 @@
       trySentence: "想描述您的需求？请试试关键句检索。", onlyService: "只看", tips: "请尝试减少或更换关键词、换一种语言，或选择全部类别。",
       previous: "上一页", next: "下一页", pageOf: (p, n) => `第 ${p} 页，共 ${n} 页`,
       error: "检索失败：", unreachable: "无法连接检索服务。",
-      suggestions: "联想词", original: "原标题：", machine: "机器翻译", language: "语言", site: "网站", refine: "筛选",
+      suggestions: "联想词", profile: "企业档案", original: "原标题：", machine: "机器翻译", language: "语言", site: "网站", refine: "筛选",
       filterRemove: (v) => `取消筛选 ${v}`,
       alertLabel: "有新结果时邮件通知我", alertButton: "提醒我", alertSent: "请查收邮件，点击链接确认提醒。",
     },
@@ -56,7 +56,7 @@
       trySentence: "ご要望を文章で探すなら、キーセンテンス検索をお試しください。", onlyService: "絞り込み：", tips: "言葉を減らすか変える、別の言語で探す、またはすべてのカテゴリーで探してみてください。",
       previous: "前のページ", next: "次のページ", pageOf: (p, n) => `${p} / ${n} ページ`,
       error: "検索に失敗しました：", unreachable: "検索サービスに接続できません。",
-      suggestions: "候補", original: "原題：", machine: "機械翻訳", language: "言語", site: "サイト", refine: "絞り込み",
+      suggestions: "候補", profile: "企業情報", original: "原題：", machine: "機械翻訳", language: "言語", site: "サイト", refine: "絞り込み",
       filterRemove: (v) => `絞り込み ${v} を解除`,
       alertLabel: "この検索の新しい結果をメールで受け取る", alertButton: "通知を受け取る",
       alertSent: "確認メールのリンクを開いてアラートを有効にしてください。",
@@ -515,7 +515,11 @@
       const meta = element("div", { class: "meta",
         text: [hit.site, langName, ...hit.categories.map((c) => c.name), ...this.serviceNames(hit.services),
           hit.published_at ? hit.published_at.slice(0, 10) : null]
-          .filter(Boolean).join(" · ") });
+          .filter(Boolean).join(" · ") + " · " });
+      // What the index knows of the enterprise behind the page, on the API's own portal.
+      const profile = safeHref(new URL(`${this.api}/documents/${encodeURIComponent(hit.id)}?lang=${this.language}`,
+                                       location.href).href);
+      if (profile) meta.append(element("a", { class: "profile", href: profile, text: t.profile }));
       return element("li", { class: "result" }, title, snippet, meta);
     }
 
