@@ -16,6 +16,8 @@ from collections.abc import Callable
 
 class ThreadConnections:
     def __init__(self, connect: Callable[[], sqlite3.Connection]) -> None:
+        """`connect` must open with check_same_thread=False: a retired thread's connection is
+        closed by the next thread that opens one."""
         self._connect = connect
         self._local = threading.local()
         self._lock = threading.Lock()

@@ -109,7 +109,9 @@ class AnswerCache:
 
     def _connect(self) -> sqlite3.Connection:
         self._path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(self._path, timeout=1)
+        # Another thread closes it once the request thread that opened it is retired (ThreadConnections);
+        # with the default check, that close failed and the next search of a new thread logged a warning.
+        db = sqlite3.connect(self._path, timeout=1, check_same_thread=False)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=OFF")  # a cache: a lost write is only a search done again
         db.executescript(_SCHEMA)

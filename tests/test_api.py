@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ from config.settings import Settings
 from crawler.catalog import load_catalog
 from crawler.state import CrawlState
 from operations.app import App
+from query_api.answers import Answer, AnswerCache
 from query_api.app import create_app
 from query_api.models import SearchOut
 from tests.helpers import doc
@@ -351,6 +354,35 @@ def test_repeated_searches_are_answered_from_the_cache_until_the_index_changes(t
         assert uncached.get("/api/search", params={"q": "brake"}).json()["total"] == 1
     assert len(ran) == 2
     app.close()
+
+
+def test_request_threads_share_popular_answers_whichever_thread_retires_whose(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A server's thread pool retires idle threads, and the next thread to open a cache connection
+    closes theirs: a thread that finished while another still waited for its first search."""
+    cache = AnswerCache(tmp_path / "answers.sqlite", 0.001, 10, lambda: "g1", lambda: ["brake"])
+    cache.put("brake", ("brake",), Answer(b"{}", 1, 1.0), "g1")
+    time.sleep(0.01)  # past the worker's own few seconds (milliseconds here): answers come from the file
+    answered: list[Answer | None] = []
+    go = threading.Event()
+
+    def search() -> None:
+        answered.append(cache.get("brake", ("brake",)))
+
+    def waiting_search() -> None:
+        go.wait(10)
+        search()
+
+    waiting = threading.Thread(target=waiting_search)
+    waiting.start()  # alive, so the next thread cannot reuse its identity
+    finished = threading.Thread(target=search)
+    finished.start()
+    finished.join()
+    time.sleep(0.01)  # the finished thread's answer leaves the worker's own cache too
+    go.set()  # the waiting thread opens its connection, closing the finished one's
+    waiting.join()
+    assert answered == [Answer(b"{}", 1, 1.0)] * 2
+    assert [r.getMessage() for r in caplog.records if r.name == "smesearch.api"] == []
 
 
 def test_workers_share_the_answers_to_the_search_logs_popular_queries(tmp_path: Path) -> None:
