@@ -22,13 +22,8 @@ from categories import category, profile_section, service
 from operations.app import App
 from operations.company import CompanyProfile, Evidence, company_profile
 from query_api.deps import app_of
-from query_api.pages import PAGE_HEADERS, frame, pick_lang
+from query_api.pages import LANGUAGE_NAMES, PAGE_HEADERS, frame, pick_lang
 
-LANGUAGE_NAMES = {
-    "zh": {"zh": "中文", "ja": "日文", "en": "英文"},
-    "ja": {"zh": "中国語", "ja": "日本語", "en": "英語"},
-    "en": {"zh": "Chinese", "ja": "Japanese", "en": "English"},
-}
 TEXT = {
     "en": {"kind": "Company profile", "source_page": "Original page", "site": "Site", "profile": "Profile",
            "no_sections": "This page carries none of the sections of the 2001 home-page builder (Table 9); its summary:",
@@ -96,8 +91,9 @@ def _link(url: str, text: str, lang: str = "") -> str:
     return f'<a href="{escape(url)}" rel="noopener noreferrer nofollow ugc"{lang_attr}>{escape(text)}</a>'
 
 
-def _search_link(q: str, lang: str, text: str) -> str:
-    return f'<a href="/?lang={lang}#sme-q={quote(q, safe="")}">{escape(text)}</a>'
+def _search_link(q: str, lang: str, text: str, text_lang: str = "") -> str:
+    lang_attr = f' lang="{escape(text_lang)}"' if text_lang else ""
+    return f'<a href="/?lang={lang}#sme-q={quote(q, safe="")}"{lang_attr}>{escape(text)}</a>'
 
 
 def _evidence(e: Evidence, name: str, lang: str, doc_lang: str) -> str:
@@ -138,7 +134,7 @@ def company_body(profile: CompanyProfile, lang: str) -> str:
     site_langs = escape(_join((f"{names.get(code, code)} {n}" for code, n in profile.site_languages), lang))
     pages = "".join(f'<li><a href="/documents/{p.id}?lang={lang}" lang="{escape(p.lang)}">{escape(p.title)}</a></li>'
                     for p in profile.site_pages)
-    words = "".join(f'<li>{_search_link(w.word, lang, w.word)} <span class=meta>'
+    words = "".join(f'<li>{_search_link(w.word, lang, w.word, doc.lang)} <span class=meta>'
                     f'({escape(t["rank"].format(r=w.rank, n=w.documents))})</span></li>' for w in profile.leading_words)
     similar = "".join(
         f'<li><a href="/documents/{s.id}?lang={lang}" lang="{escape(s.lang)}">{escape(s.company or s.title)}</a> '

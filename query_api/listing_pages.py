@@ -20,7 +20,7 @@ from matching import AlertError, Listing, ListingDraft, ListingError, OwnerToken
 from matching.matcher import Subject
 from operations.app import App
 from query_api.deps import app_of
-from query_api.pages import PAGE_HEADERS, frame, pick_lang
+from query_api.pages import LANGUAGE_NAMES, PAGE_HEADERS, frame, pick_lang
 
 TEXT = {
     "en": {"new": "Post a need or an offer", "kind": "I post", "need": "a need", "offer": "an offer",
@@ -35,7 +35,7 @@ TEXT = {
            "alert": "E-mail me new matches", "alert_sent": "Check your mailbox: confirm the alert with the link we sent.",
            "withdraw": "Withdraw with the owner token", "withdrawn": "The listing is withdrawn.",
            "missing": "No such listing: it was withdrawn, has expired, or the link is wrong.", "error": "Please check",
-           "back": "Back"},
+           "back": "Back", "owner_token": "Owner token", "listing": "listing", "page": "page"},
     "zh": {"new": "发布需求或供给", "kind": "我要发布", "need": "需求", "offer": "供给",
            "service": "服务", "title": "标题", "description": "说明", "company": "企业名称",
            "email": "联系邮箱（不公开；意向信息将转发到此邮箱）", "submit": "发布",
@@ -45,7 +45,7 @@ TEXT = {
            "your_email": "您的邮箱（只发给发布者）", "send": "发送", "sent": "您的留言已发送给发布者。",
            "queued": "您的留言将很快发送。", "alert": "有新匹配时邮件通知我", "alert_sent": "请查收邮件，点击链接确认提醒。",
            "withdraw": "用管理令牌撤回", "withdrawn": "已撤回。", "missing": "没有这条信息：已撤回、已过期或链接有误。",
-           "error": "请检查", "back": "返回"},
+           "error": "请检查", "back": "返回", "owner_token": "管理令牌", "listing": "供需信息", "page": "网页"},
     "ja": {"new": "ニーズ・シーズを掲載する", "kind": "掲載するもの", "need": "ニーズ", "offer": "シーズ（提供）",
            "service": "サービス", "title": "タイトル", "description": "説明", "company": "企業名",
            "email": "連絡先メール（公開されません。関心の連絡が転送されます）", "submit": "掲載する",
@@ -57,7 +57,7 @@ TEXT = {
            "alert": "新しいマッチングをメールで受け取る", "alert_sent": "確認メールのリンクを開いてアラートを有効にしてください。",
            "withdraw": "管理トークンで取り下げる", "withdrawn": "取り下げました。",
            "missing": "この掲載はありません。取り下げ・期限切れ、またはリンクの誤りです。", "error": "確認してください",
-           "back": "戻る"},
+           "back": "戻る", "owner_token": "管理トークン", "listing": "掲載情報", "page": "ウェブページ"},
 }
 AppDep = Annotated[App, Depends(app_of)]
 ListingId = Annotated[str, Path(pattern=r"^[0-9a-f]{16}$")]
@@ -130,12 +130,12 @@ def _listing_body(app: App, listing: Listing, lang: str, notice: str = "") -> st
         name = (f'<a href="{escape(href)}" rel="noopener noreferrer nofollow ugc">{escape(m.title)}</a>' if href
                 else escape(m.title))
         extra = f' · {escape(t["translated"])}' if m.translated else ""
-        items.append(f'<li class="match" lang="{escape(m.lang)}">{name}<br><small>{escape(m.kind)} · '
-                     f'{escape(m.lang)}{extra} · {m.score:.2f}</small></li>')
+        items.append(f'<li class="match"><span lang="{escape(m.lang)}">{name}</span><br><small>{escape(t[m.kind])} · '
+                     f'{escape(LANGUAGE_NAMES[lang].get(m.lang, m.lang))}{extra} · {m.score:.2f}</small></li>')
     matches = (f'<ol class="matches">{"".join(items)}</ol>' if items else f"<p>{escape(t['none'])}</p>")
     notice_html = f'<p role="status">{escape(notice)}</p>' if notice else ""
     return f"""{notice_html}<article lang="{escape(listing.lang)}"><h2>{escape(listing.title)}</h2>
-<p>{escape(listing.company)} · {escape(t[listing.kind])} · {escape(service.name(lang))} · {escape(categories)}</p>
+<p><span lang="{escape(listing.lang)}">{escape(listing.company)}</span> · {escape(t[listing.kind])} · {escape(service.name(lang))} · {escape(categories)}</p>
 <p class="description">{escape(listing.description)}</p></article>
 <section aria-labelledby="matches"><h2 id="matches">{escape(t["matches"])}</h2>{matches}</section>
 <section aria-labelledby="interest"><h2 id="interest">{escape(t["interest"])}</h2>
@@ -149,7 +149,7 @@ def _listing_body(app: App, listing: Listing, lang: str, notice: str = "") -> st
 <p><button type="submit">{escape(t["alert"])}</button></p></form></section>
 <section aria-labelledby="withdraw"><h2 id="withdraw">{escape(t["withdraw"])}</h2>
 <form method="post" action="/listings/{listing.id}/withdraw?lang={lang}">
-{_field("token", '<input name="token" required maxlength="200" size="50" autocomplete="off">')}
+{_field(t["owner_token"], '<input name="token" required maxlength="200" size="50" autocomplete="off">')}
 <p><button type="submit">{escape(t["withdraw"])}</button></p></form></section>"""
 
 

@@ -8,6 +8,7 @@ through the widget, as text nodes. No inline script, so the pages' policy allows
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from html import escape
 from importlib import resources
@@ -40,7 +41,7 @@ TEXT = {
         "embed_lead": "Copy these two lines into any page. The search keeps its own look (your page's styles "
                       "do not reach it, and its styles do not reach your page); set lang, category, service "
                       "and page-size as you need, and the colours with CSS custom properties.",
-        "preview": "Live preview", "theme": "Theme", "colon": ": ",
+        "preview": "Live preview", "theme": "Theme", "colon": ": ", "language": "Language",
     },
     "zh": {
         "title": "中小企业市场拓展检索",
@@ -52,7 +53,7 @@ TEXT = {
         "embed": "在您的网站上嵌入本检索", "portal": "返回检索",
         "embed_lead": "把下面两行代码复制到任意网页即可。检索框保持自己的样式（您网页的样式不会影响它，它也不会影响您的网页）；"
                       "可按需设置 lang、category、service 和 page-size，并用 CSS 自定义属性设置颜色。",
-        "preview": "实时预览", "theme": "主题", "colon": "：",
+        "preview": "实时预览", "theme": "主题", "colon": "：", "language": "语言",
     },
     "ja": {
         "title": "中小企業市場開拓検索",
@@ -64,10 +65,16 @@ TEXT = {
         "embed": "この検索をあなたのサイトに", "portal": "検索に戻る",
         "embed_lead": "次の2行を任意のページに貼り付けてください。検索部品は独自の見た目を保ちます（ページのスタイルは影響せず、"
                       "部品のスタイルもページに影響しません）。lang、category、service、page-size を指定でき、色は CSS カスタムプロパティで変えられます。",
-        "preview": "プレビュー", "theme": "テーマ", "colon": "：",
+        "preview": "プレビュー", "theme": "テーマ", "colon": "：", "language": "言語",
     },
 }
 
+# The names of the document languages, in each interface language.
+LANGUAGE_NAMES = {
+    "zh": {"zh": "中文", "ja": "日文", "en": "英文"},
+    "ja": {"zh": "中国語", "ja": "日本語", "en": "英語"},
+    "en": {"zh": "Chinese", "ja": "Japanese", "en": "English"},
+}
 STYLE = """
 body { font: 16px/1.6 system-ui, "Noto Sans CJK SC", "Noto Sans CJK JP", sans-serif; max-width: 60rem;
        margin: 0 auto; padding: 1rem 1.25rem 3rem; color: #1b1f24; }
@@ -114,7 +121,7 @@ def frame(lang: str, title: str, body: str, path: str) -> str:
 </head>
 <body>
 <header><h1>{escape(TEXT[lang]["title"])}</h1>
-<nav aria-label="Language">{switch}<a href="{other[0]}?lang={lang}">{escape(other[1])}</a></nav></header>
+<nav aria-label="{escape(t["language"])}">{switch}<a href="{other[0]}?lang={lang}">{escape(other[1])}</a></nav></header>
 <main>
 {body}
 </main>
@@ -137,6 +144,9 @@ def portal_page(lang: str) -> str:
     return frame(lang, t["title"], body, "/")
 
 
+_ATTRIBUTE_NAMES = re.compile(r"\b(lang|category|service|page-size)\b")  # the widget's, shown as code
+
+
 def embed_page(lang: str, base_url: str) -> str:
     t = TEXT[lang]
     base = base_url.rstrip("/")
@@ -144,8 +154,9 @@ def embed_page(lang: str, base_url: str) -> str:
                f'<sme-search api="{base}" lang="{lang}" category="0" page-size="10"></sme-search>')
     theme = ("sme-search {\n  --sme-accent: #b42318;   /* buttons, links, the selected tab */\n"
              "  --sme-font: Georgia, serif;\n  --sme-radius: 0;\n  --sme-mark: #fde68a;\n}")
+    lead = _ATTRIBUTE_NAMES.sub(r"<code>\1</code>", escape(t["embed_lead"]))
     body = f"""<h2>{escape(t["embed"])}</h2>
-<p>{escape(t["embed_lead"])}</p>
+<p>{lead}</p>
 <pre><code>{escape(snippet)}</code></pre>
 <h3>{escape(t["theme"])}</h3>
 <pre><code>{escape(theme)}</code></pre>
@@ -173,50 +184,85 @@ svg { width: 100%; max-width: 44rem; height: auto; border: 1px solid #d0d5dd; }
 """
 
 
-def admin_page() -> str:
-    """The operator console. Operators use it in English for now; every control is labelled."""
+ADMIN_TEXT = {
+    "en": {"title": "Operator console", "portal": "Search portal", "signin": "Sign in", "key": "Operator key",
+           "make_key": "Make a key with ", "make_key_read": " (or ", "make_key_end": " to look only).", "signed_in": "Signed in as",
+           "signout": "Sign out", "sources": "Sources", "source": "Source", "name": "Name", "group": "Group",
+           "schedule": "Schedule", "next_run": "Next run", "last_run": "Last run", "status": "Status",
+           "documents": "Documents", "actions": "Actions", "chart": "Pages per day, by source group (30 days)",
+           "pages": "Pages", "fetched": "fetched", "new": "new", "updated": "updated", "deleted": "deleted",
+           "chart_empty": "No successful runs in the last 30 days.", "chart_table": "The figures as a table",
+           "alerts": "Alerts", "no_alerts": "No alerts.", "runs": "Runs", "run": "Run", "trigger": "Trigger",
+           "started": "Started", "took": "Took", "errors": "Errors", "error": "Error", "language": "Language"},
+    "zh": {"title": "运营控制台", "portal": "检索门户", "signin": "登录", "key": "运营密钥",
+           "make_key": "用 ", "make_key_read": " 生成密钥（只读用 ", "make_key_end": "）。", "signed_in": "当前用户",
+           "signout": "退出", "sources": "信息源", "source": "信息源", "name": "名称", "group": "分组",
+           "schedule": "计划", "next_run": "下次运行", "last_run": "上次运行", "status": "状态",
+           "documents": "网页数", "actions": "操作", "chart": "按信息源分组的每日网页数（30天）",
+           "pages": "网页", "fetched": "抓取", "new": "新增", "updated": "更新", "deleted": "删除",
+           "chart_empty": "最近30天没有成功的运行。", "chart_table": "以表格显示数据",
+           "alerts": "告警", "no_alerts": "没有告警。", "runs": "运行记录", "run": "编号", "trigger": "触发方式",
+           "started": "开始时间", "took": "耗时", "errors": "错误数", "error": "错误", "language": "语言"},
+    "ja": {"title": "運用コンソール", "portal": "検索ポータル", "signin": "サインイン", "key": "運用キー",
+           "make_key": "キーは ", "make_key_read": " で作成します（閲覧のみは ", "make_key_end": "）。", "signed_in": "サインイン中：",
+           "signout": "サインアウト", "sources": "情報源", "source": "情報源", "name": "名前", "group": "グループ",
+           "schedule": "スケジュール", "next_run": "次回実行", "last_run": "前回実行", "status": "状態",
+           "documents": "ページ数", "actions": "操作", "chart": "情報源グループ別の1日あたりページ数（30日間）",
+           "pages": "ページ", "fetched": "取得", "new": "新規", "updated": "更新", "deleted": "削除",
+           "chart_empty": "過去30日間に成功した実行はありません。", "chart_table": "数値を表で見る",
+           "alerts": "アラート", "no_alerts": "アラートはありません。", "runs": "実行履歴", "run": "番号",
+           "trigger": "起動方法", "started": "開始", "took": "所要時間", "errors": "エラー数", "error": "エラー",
+           "language": "言語"},
+}
+
+
+def admin_page(lang: str) -> str:
+    """The operator console in zh, ja or en; admin.js holds the texts it writes itself."""
+    t = ADMIN_TEXT[lang]
+    switch = "".join(f'<a href="/admin?lang={code}" lang="{code}"{" aria-current=page" if code == lang else ""}>'
+                     f'{escape(name)}</a> ' for code, name in (("zh", "中文"), ("ja", "日本語"), ("en", "English")))
+    columns = "".join(f'<th scope="col">{escape(t[k])}</th>' for k in (
+        "source", "name", "group", "schedule", "next_run", "last_run", "status", "documents", "actions"))
+    run_columns = "".join(f'<th scope="col">{escape(t[k])}</th>' for k in (
+        "run", "source", "status", "trigger", "started", "took", "fetched", "new", "updated", "errors", "error"))
+    measures = "".join(f'<option value="{m}">{escape(t[m])}</option>' for m in ("fetched", "new", "updated", "deleted"))
     return f"""<!doctype html>
-<html lang="en">
+<html lang="{lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
-<title>Operator console · SME market-expansion search</title>
+<title>{escape(t["title"])} · {escape(TEXT[lang]["title"])}</title>
 <style>{ADMIN_STYLE}</style>
 <script src="/admin.js" defer></script>
 </head>
 <body>
-<header><h1>Operator console</h1><a href="/">Search portal</a></header>
+<header><h1>{escape(t["title"])}</h1><nav aria-label="{escape(t["language"])}">{switch}<a href="/?lang={lang}">{escape(t["portal"])}</a></nav></header>
 <main>
 <section id="signin" aria-labelledby="signin-title">
-  <h2 id="signin-title">Sign in</h2>
+  <h2 id="signin-title">{escape(t["signin"])}</h2>
   <form id="signin-form">
-    <label for="key">Operator key</label>
+    <label for="key">{escape(t["key"])}</label>
     <input id="key" type="password" autocomplete="off" required size="50">
-    <button type="submit">Sign in</button>
+    <button type="submit">{escape(t["signin"])}</button>
   </form>
   <p id="signin-error" role="alert"></p>
-  <p>Make a key with <code>smesearch operators add NAME --role admin</code> (or <code>--role read</code> to look only).</p>
+  <p>{escape(t["make_key"])}<code>smesearch operators add NAME --role admin</code>{escape(t["make_key_read"])}<code>--role read</code>{escape(t["make_key_end"])}</p>
 </section>
 <div id="console" hidden>
-  <p>Signed in as <b id="who"></b> · <button type="button" id="signout">Sign out</button> · <span id="updated"></span></p>
+  <p>{escape(t["signed_in"])} <b id="who"></b> · <button type="button" id="signout">{escape(t["signout"])}</button> · <span id="updated"></span></p>
   <p id="message" role="status" aria-live="polite"></p>
-  <section aria-labelledby="sources-title"><h2 id="sources-title">Sources</h2>
-  <table><thead><tr><th scope="col">Source</th><th scope="col">Name</th><th scope="col">Group</th><th scope="col">Schedule</th>
-  <th scope="col">Next run</th><th scope="col">Last run</th><th scope="col">Status</th><th scope="col">Documents</th>
-  <th scope="col">Actions</th></tr></thead><tbody id="sources"></tbody></table></section>
-  <section aria-labelledby="chart-title"><h2 id="chart-title">Pages per day, by source group (30 days)</h2>
-  <p><label for="measure">Pages</label> <select id="measure"><option value="fetched">fetched</option>
-  <option value="new">new</option><option value="updated">updated</option><option value="deleted">deleted</option></select></p>
+  <section aria-labelledby="sources-title"><h2 id="sources-title">{escape(t["sources"])}</h2>
+  <table><thead><tr>{columns}</tr></thead><tbody id="sources"></tbody></table></section>
+  <section aria-labelledby="chart-title"><h2 id="chart-title">{escape(t["chart"])}</h2>
+  <p><label for="measure">{escape(t["pages"])}</label> <select id="measure">{measures}</select></p>
   <p id="legend"></p><svg id="chart" role="img" aria-labelledby="chart-title"></svg>
-  <p id="chart-empty">No successful runs in the last 30 days.</p>
-  <details><summary>The figures as a table</summary><table id="chart-table"></table></details></section>
-  <section aria-labelledby="alerts-title"><h2 id="alerts-title">Alerts</h2><ul id="alerts"></ul>
-  <p id="no-alerts">No alerts.</p></section>
-  <section aria-labelledby="runs-title"><h2 id="runs-title">Runs</h2>
-  <table><thead><tr><th scope="col">Run</th><th scope="col">Source</th><th scope="col">Status</th><th scope="col">Trigger</th>
-  <th scope="col">Started</th><th scope="col">Took</th><th scope="col">Fetched</th><th scope="col">New</th><th scope="col">Updated</th>
-  <th scope="col">Errors</th><th scope="col">Error</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+  <p id="chart-empty">{escape(t["chart_empty"])}</p>
+  <details><summary>{escape(t["chart_table"])}</summary><table id="chart-table"></table></details></section>
+  <section aria-labelledby="alerts-title"><h2 id="alerts-title">{escape(t["alerts"])}</h2><ul id="alerts"></ul>
+  <p id="no-alerts">{escape(t["no_alerts"])}</p></section>
+  <section aria-labelledby="runs-title"><h2 id="runs-title">{escape(t["runs"])}</h2>
+  <table><thead><tr>{run_columns}<th scope="col"><span class="visually-hidden">{escape(t["actions"])}</span></th></tr></thead>
   <tbody id="runs"></tbody></table></section>
 </div>
 </main>
@@ -250,9 +296,10 @@ def embed(request: Request, lang: str | None = None) -> HTMLResponse:
 
 
 @router.get("/admin", response_class=HTMLResponse)
-def console() -> HTMLResponse:
-    """The operator console (it asks for a key)."""
-    return HTMLResponse(admin_page(), headers={**PAGE_HEADERS, "X-Frame-Options": "DENY", "Cache-Control": "no-store"})
+def console(request: Request, lang: str | None = None) -> HTMLResponse:
+    """The operator console (it asks for a key), in zh, ja or en (`?lang=`)."""
+    page_lang = pick_lang(lang, request.headers.get("accept-language", ""))
+    return HTMLResponse(admin_page(page_lang), headers={**PAGE_HEADERS, "X-Frame-Options": "DENY", "Cache-Control": "no-store"})
 
 
 @router.get("/admin.js")

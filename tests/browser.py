@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -99,3 +100,69 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
 def cors_env(*origins: str) -> dict[str, str]:
     return {"SMESEARCH_CORS_ORIGINS": json.dumps(list(origins)), "SMESEARCH_RATE_LIMIT": ""}
+
+
+# Every text node and every label a reader meets (aria-label, title, placeholder, alt) that takes
+# its language from the page (the <html> element or the widget's host), not from an element of
+# its own: documents' titles, snippets and sections carry their lang, and identifiers
+# (translate="no": source ids, operator names) and code are no language's words.
+_PAGE_TEXTS = """() => {
+  const out = [];
+  const fromPage = (el) => {
+    for (let n = el; n; n = n.parentNode || n.host) {
+      if (n.nodeType !== 1) continue;
+      if (n.getAttribute("translate") === "no") return false;
+      if (n.hasAttribute("lang")) return n === document.documentElement || n.tagName === "SME-SEARCH";
+    }
+    return true;
+  };
+  const walk = (root) => {
+    for (const el of root.querySelectorAll("*")) {
+      // <title> is left out: a company or listing page is titled with its name, which has no lang of its own.
+      if (el.closest("title, script, style, code, pre, template, noscript") || !fromPage(el)) {
+        if (el.shadowRoot) walk(el.shadowRoot);
+        continue;
+      }
+      for (const name of ["aria-label", "title", "placeholder", "alt"]) {
+        if (el.hasAttribute(name)) out.push([el.getAttribute(name), el.tagName + "@" + name]);
+      }
+      for (const child of el.childNodes) {
+        if (child.nodeType === 3 && child.textContent.trim()) out.push([child.textContent.trim(), el.tagName]);
+      }
+      if (el.shadowRoot) walk(el.shadowRoot);
+    }
+  };
+  walk(document);
+  return out;
+}"""
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_CJK = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]")
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
+# Not words of any language: addresses, host names, dates and the acronyms all three languages use.
+_NEUTRAL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)+(?::\d+)?\S*|\b(?:UTC|ISO|CSS|LED|OR|AND|NOT)\b")
+
+
+def _not_japanese(char: str) -> bool:
+    """A kanji outside Japanese's character set (JIS X 0208 and its extensions): Simplified 业, 简."""
+    try:
+        char.encode("cp932")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def foreign_text(page: Any, lang: str) -> list[str]:
+    """The page's own texts in `page` that hold words of another language than `lang`: Chinese or
+    Japanese on the English page; Latin words or kana on the Chinese one; Latin words or
+    characters Japanese does not write on the Japanese one."""
+    found = []
+    for text, where in page.evaluate(_PAGE_TEXTS):
+        plain = _NEUTRAL.sub(" ", text)
+        if lang == "en":
+            bad = bool(_CJK.search(plain))
+        else:
+            bad = bool(_LATIN_WORD.search(plain)) or (lang == "zh" and bool(_KANA.search(plain))) or (
+                lang == "ja" and any(_not_japanese(c) for c in plain if "\u4e00" <= c <= "\u9fff"))
+        if bad:
+            found.append(f"{where}: {text}")
+    return found

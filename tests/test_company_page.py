@@ -75,7 +75,7 @@ def test_a_shenyang_enterprise_page_shows_its_table_9_profile_labels_site_words_
     assert len(re.findall(r'<li><a href="/documents/[0-9a-f]{32}\?lang=zh" lang="zh">', html)) >= 10
     assert 'href="/?lang=zh#sme-q=site%3A127.0.0.1%3A23100"' in html
     # Words that lead to the site, from the word-to-sites list, each linked to its search.
-    words = re.findall(r'<li><a href="/\?lang=zh#sme-q=([^"]+)">([^<]+)</a> <span class=meta>\(第 (\d) 名', html)
+    words = re.findall(r'<li><a href="/\?lang=zh#sme-q=([^"]+)" lang="zh">([^<]+)</a> <span class=meta>\(第 (\d) 名', html)
     assert words and all(int(rank) <= 5 for _, _, rank in words)
     # Similar companies: other enterprises' pages, never this one or a copy of it.
     similar = re.findall(r'<li><a href="/documents/([0-9a-f]{32})\?lang=zh" lang="zh">([^<]+)</a> <span class=meta>'

@@ -72,7 +72,7 @@ def test_an_admin_runs_a_source_and_pauses_its_schedule(page: Any, console: tupl
     page.locator("#runs tr .status-succeeded").first.wait_for(timeout=90_000)
     assert "36" in page.locator("#runs tr").first.inner_text()  # fetched 36 listings
     page.locator("#chart rect").first.wait_for(timeout=15_000)  # pages fetched today, group shenyang
-    assert "shenyang" in page.locator("#legend").inner_text()
+    assert "Shenyang" in page.locator("#legend").inner_text()
     assert page.locator("#chart rect title").first.text_content().endswith(": 36 pages fetched")
     page.locator("#measure").select_option("deleted")  # none today: no bar
     assert page.locator("#chart rect").count() == 0
@@ -90,7 +90,7 @@ def test_a_read_only_operator_sees_but_cannot_change(page: Any, console: tuple[s
     sign_in(page, api, keys["read"])
     row = page.locator("tr[data-source=listings]")
     row.wait_for()
-    page.locator("#who", has_text="read-operator (read)").wait_for()
+    page.locator("#who", has_text="read-operator (read only)").wait_for()
     assert row.get_by_role("button", name="Run now").is_disabled()
     page.get_by_role("button", name="Sign out").click()
     assert page.locator("#signin").is_visible()

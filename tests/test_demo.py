@@ -24,6 +24,7 @@ import pytest
 
 from categories import CATEGORIES, SERVICE_LIST
 from crawler.extract import mojibake_count
+from tests.browser import chromium, foreign_text, screenshot
 from tests.helpers import free_port
 
 SAMPLES = ("sample_documents.jsonl", "sample_listings.jsonl")
@@ -74,6 +75,59 @@ def start_demo(port: int, env: dict[str, str], log: Path, network_port: int) -> 
         time.sleep(0.5)
 
 
+LOCALES = {"zh": "zh-CN", "ja": "ja-JP", "en": "en-US"}
+QUERIES = {"zh": "汽车零部件", "ja": "自動車部品", "en": "auto parts"}
+
+
+def visit_every_page_in_every_language(base: str, key: str, shenyang: str) -> None:
+    """What a visitor sees first, in Chromium: the portal with results, the embedding page, the
+    listing form and a listing, a Shenyang enterprise's company page reached from a result, the
+    console with the demo's runs and chart, and /docs. In each language no page shows words of
+    another outside the documents' own text; the screenshots are kept as CI artifacts."""
+    listing = get(f"{base}/api/search?q=-nothingmatchesthis&group=listing&size=1")["results"][0]["url"]
+    with chromium() as browser:
+        for lang in ("zh", "ja", "en"):
+            page = browser.new_page(locale=LOCALES[lang])
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))  # noqa: B023 (read before the next page)
+            foreign: dict[str, list[str]] = {}
+
+            def seen(name: str) -> None:
+                foreign[name] = foreign_text(page, lang)  # noqa: B023
+                screenshot(page, f"demo-{name}-{lang}")  # noqa: B023
+
+            page.goto(f"{base}/?lang={lang}")
+            box = page.locator("sme-search input[role=combobox]")
+            box.fill(f"{QUERIES[lang]} site:{shenyang}")  # the Shenyang portal's enterprises, found in any language
+            box.press("Enter")
+            profiles = page.locator("sme-search li.result a.profile")
+            profiles.first.wait_for()
+            seen("portal")
+            profiles.first.click()  # every result links to its company page
+            page.wait_for_url(re.compile(r"/documents/[0-9a-f]{32}\?lang=" + lang))
+            assert page.locator("dl.profile dt").count() >= 4  # the enterprise's Table 9 sections
+            assert page.locator("#similar ~ ul li").count() >= 1
+            seen("company")
+            for name, path in (("embed", "/embed"), ("listing-form", "/listings/new"),
+                               ("listing", urllib.parse.urlsplit(listing).path)):
+                page.goto(f"{base}{path}?lang={lang}")
+                seen(name)
+            page.goto(f"{base}/admin?lang={lang}")
+            page.locator("#key").fill(key)
+            page.locator("#key").press("Enter")
+            page.locator("#runs tr .status-succeeded").nth(6).wait_for()  # the demo's first crawl, one run a source
+            page.locator("#chart rect").first.wait_for()
+            seen("console")
+            assert errors == [], errors
+            assert {name: texts for name, texts in foreign.items() if texts} == {}, lang
+            page.close()
+        page = browser.new_page()
+        page.goto(f"{base}/docs")
+        page.locator(".swagger-ui .info").wait_for()
+        screenshot(page, "demo-docs")
+        page.close()
+
+
 def get(url: str) -> Any:
     with urllib.request.urlopen(url, timeout=10) as response:
         return json.loads(response.read().decode("utf-8"))
@@ -122,6 +176,9 @@ def test_demo_crawls_the_demo_network_and_answers_in_three_languages(tmp_path: P
         matches = get(f"{base}/api/listings/{example}/matches")["matches"]
         assert {m["lang"] for m in matches if m["kind"] == "listing"} >= {"ja", "en"}
         assert all(m["url"].startswith(base) for m in matches if m["kind"] == "listing")
+        key = re.search(r"operator key \(admin, shown once\): (\S+)", output)
+        assert key, output[-2000:]
+        visit_every_page_in_every_language(base, key[1], f"127.0.0.1:{network_port}")
     finally:
         proc.terminate()
         proc.wait(timeout=30)

@@ -49,7 +49,7 @@ def test_a_need_posted_through_the_chinese_form_shows_its_japanese_and_english_p
     link = re.search(r'href="(/listings/[0-9a-f]{16})\?lang=zh"', posted.text).group(1)  # type: ignore[union-attr]
     page = client.get(link, params={"lang": "zh"}).text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert" not in page  # text, never markup
-    partners = re.findall(r'<li class="match" lang="(\w+)"><a href="([^"]+)"', page)
+    partners = re.findall(r'<li class="match"><span lang="(\w+)"><a href="([^"]+)"', page)
     assert {lang for lang, _ in partners} == {"ja", "en"} and "其他语言" in page
     # Interest through the form: with no mail server it waits in the outbox, and the page says so.
     told = client.post(f"{link}/interest?lang=zh", data={"message": "我们想合作", "contact_email": "x@example.jp"})

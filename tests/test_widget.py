@@ -216,7 +216,9 @@ def test_category_menu_and_service_tabs_filter_the_results(page: Any, site: tupl
     # language still says what it offers; a title shown translated says a machine made it.
     agent_name = re.sub(r"\s*\(\d[\d,]*\)$", "", page.get_by_role("tab", name=re.compile("^Agents")).inner_text())
     assert all(agent_name in m for m in page.locator("sme-search li.result .meta").all_inner_texts())
-    translated = page.locator("sme-search li.result .title a[title^='Original title:']").count()
+    # Its original title follows on a line of its own, marked with its language.
+    translated = page.locator("sme-search li.result .original", has_text="Original title: ").locator(
+        "span[lang]").count()
     assert translated > 0 and page.locator("sme-search li.result .title .machine").count() == translated
     assert "(machine translation)" in page.locator("sme-search li.result .title .machine").first.inner_text()
     screenshot(page, "filtered")

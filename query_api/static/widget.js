@@ -18,7 +18,7 @@
 
   const TEXT = {
     en: {
-      label: "Search listings", placeholder: "auto parts, 汽车零部件, 自動車部品…", search: "Search",
+      label: "Search listings", placeholder: "auto parts, brake pads…", search: "Search",
       keyword: "Keywords", sentence: "Key sentence", mode: "Search mode", category: "Category",
       allCategories: "All categories", services: "Retrieval service", allServices: "All",
       results: "Results", searching: "Searching…", found: (n) => `${n.toLocaleString()} results`,
@@ -33,7 +33,7 @@
       alertSent: "Check your mailbox: confirm the alert with the link we sent.",
     },
     zh: {
-      label: "检索信息", placeholder: "汽车零部件、auto parts、自動車部品…", search: "检索",
+      label: "检索信息", placeholder: "汽车零部件、刹车片代理…", search: "检索",
       keyword: "关键词", sentence: "关键句", mode: "检索方式", category: "类别",
       allCategories: "全部类别", services: "检索服务", allServices: "全部",
       results: "检索结果", searching: "正在检索…", found: (n) => `共 ${n.toLocaleString()} 条结果`,
@@ -47,7 +47,7 @@
       alertLabel: "有新结果时邮件通知我", alertButton: "提醒我", alertSent: "请查收邮件，点击链接确认提醒。",
     },
     ja: {
-      label: "情報を検索", placeholder: "自動車部品、汽车零部件、auto parts…", search: "検索",
+      label: "情報を検索", placeholder: "自動車部品、代理店募集…", search: "検索",
       keyword: "キーワード", sentence: "キーセンテンス", mode: "検索方法", category: "カテゴリー",
       allCategories: "すべてのカテゴリー", services: "検索サービス", allServices: "すべて",
       results: "検索結果", searching: "検索中…", found: (n) => `${n.toLocaleString()} 件`,
@@ -103,7 +103,7 @@
     .title { font-size: 1.08rem; font-weight: 600; }
     .title a { color: var(--sme-accent, #0b5cad); }
     .snippet { margin: .15rem 0; }
-    .meta { font-size: .85rem; color: var(--sme-muted, #4b5563); }
+    .meta, .original { font-size: .85rem; color: var(--sme-muted, #4b5563); }
     .machine { font-size: .8rem; color: var(--sme-muted, #4b5563); }
     mark { background: var(--sme-mark, #ffe58a); color: inherit; }
     .pager { display: flex; gap: .5rem; align-items: center; margin: 1rem 0; }
@@ -500,7 +500,6 @@
       const link = href ? element("a", { href, rel: "noopener noreferrer nofollow ugc" }) : element("span");
       if (hit.title_translated) {
         link.textContent = hit.title_translated;
-        link.setAttribute("title", `${t.original} ${hit.title.text}`);
         link.setAttribute("lang", this.language);
       } else {
         link.append(highlighted(hit.title));
@@ -510,6 +509,11 @@
       if (hit.title_translated && hit.title_machine_translated) {
         title.append(element("span", { class: "machine", text: ` (${t.machine})` }));
       }
+      // The original title on a line of its own, in its own language: a tooltip would mix the
+      // reader's words with the page's, and touch screens never show it.
+      const original = hit.title_translated
+        ? element("div", { class: "original", text: t.original + (this.language === "en" ? " " : "") }, element("span", { lang: hit.lang }, highlighted(hit.title)))
+        : null;
       const snippet = element("div", { class: "snippet", lang: hit.lang }, highlighted(hit.snippet));
       const langName = (LANG_NAMES[hit.lang] || {})[this.language] || hit.lang;
       const meta = element("div", { class: "meta",
@@ -520,7 +524,7 @@
       const profile = safeHref(new URL(`${this.api}/documents/${encodeURIComponent(hit.id)}?lang=${this.language}`,
                                        location.href).href);
       if (profile) meta.append(element("a", { class: "profile", href: profile, text: t.profile }));
-      return element("li", { class: "result" }, title, snippet, meta);
+      return element("li", { class: "result" }, title, original, snippet, meta);
     }
 
     serviceNames(ids) {
