@@ -22,6 +22,8 @@ MODULES = [
     ("bench.backends", ["100000"]),
     ("bench.widget_size", []),
     ("bench.api_load", ["100000"]),
+    ("bench.company_page", ["100000"]),
+    ("bench.serve_start", []),
 ]
 
 if __name__ == "__main__":

@@ -35,7 +35,8 @@ TEXT = {
            "alert": "E-mail me new matches", "alert_sent": "Check your mailbox: confirm the alert with the link we sent.",
            "withdraw": "Withdraw with the owner token", "withdrawn": "The listing is withdrawn.",
            "missing": "No such listing: it was withdrawn, has expired, or the link is wrong.", "error": "Please check",
-           "back": "Back", "owner_token": "Owner token", "listing": "listing", "page": "page"},
+           "back": "Back", "owner_token": "Owner token", "listing": "listing", "page": "page",
+           "profile": "Company profile"},
     "zh": {"new": "发布需求或供给", "kind": "我要发布", "need": "需求", "offer": "供给",
            "service": "服务", "title": "标题", "description": "说明", "company": "企业名称",
            "email": "联系邮箱（不公开；意向信息将转发到此邮箱）", "submit": "发布",
@@ -45,7 +46,8 @@ TEXT = {
            "your_email": "您的邮箱（只发给发布者）", "send": "发送", "sent": "您的留言已发送给发布者。",
            "queued": "您的留言将很快发送。", "alert": "有新匹配时邮件通知我", "alert_sent": "请查收邮件，点击链接确认提醒。",
            "withdraw": "用管理令牌撤回", "withdrawn": "已撤回。", "missing": "没有这条信息：已撤回、已过期或链接有误。",
-           "error": "请检查", "back": "返回", "owner_token": "管理令牌", "listing": "供需信息", "page": "网页"},
+           "error": "请检查", "back": "返回", "owner_token": "管理令牌", "listing": "供需信息", "page": "网页",
+           "profile": "企业档案"},
     "ja": {"new": "ニーズ・シーズを掲載する", "kind": "掲載するもの", "need": "ニーズ", "offer": "シーズ（提供）",
            "service": "サービス", "title": "タイトル", "description": "説明", "company": "企業名",
            "email": "連絡先メール（公開されません。関心の連絡が転送されます）", "submit": "掲載する",
@@ -57,7 +59,8 @@ TEXT = {
            "alert": "新しいマッチングをメールで受け取る", "alert_sent": "確認メールのリンクを開いてアラートを有効にしてください。",
            "withdraw": "管理トークンで取り下げる", "withdrawn": "取り下げました。",
            "missing": "この掲載はありません。取り下げ・期限切れ、またはリンクの誤りです。", "error": "確認してください",
-           "back": "戻る", "owner_token": "管理トークン", "listing": "掲載情報", "page": "ウェブページ"},
+           "back": "戻る", "owner_token": "管理トークン", "listing": "掲載情報", "page": "ウェブページ",
+           "profile": "企業情報"},
 }
 AppDep = Annotated[App, Depends(app_of)]
 ListingId = Annotated[str, Path(pattern=r"^[0-9a-f]{16}$")]
@@ -130,6 +133,8 @@ def _listing_body(app: App, listing: Listing, lang: str, notice: str = "") -> st
         name = (f'<a href="{escape(href)}" rel="noopener noreferrer nofollow ugc">{escape(m.title)}</a>' if href
                 else escape(m.title))
         extra = f' · {escape(t["translated"])}' if m.translated else ""
+        if m.kind == "page":  # a crawled page: what the index knows of its enterprise
+            extra += f' · <a href="/documents/{escape(m.id)}?lang={lang}">{escape(t["profile"])}</a>'
         items.append(f'<li class="match"><span lang="{escape(m.lang)}">{name}</span><br><small>{escape(t[m.kind])} · '
                      f'{escape(LANGUAGE_NAMES[lang].get(m.lang, m.lang))}{extra} · {m.score:.2f}</small></li>')
     matches = (f'<ol class="matches">{"".join(items)}</ol>' if items else f"<p>{escape(t['none'])}</p>")

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from config.settings import Settings
 from operations.app import App
 from query_api.app import create_app
+from tests.helpers import doc
 
 OFFERS = [
     {"kind": "offer", "service": "agent", "title": "ブレーキパッドの販売代理店になります", "company": "東京商事",
@@ -67,3 +68,23 @@ def test_a_bad_form_is_shown_again_with_what_to_fix(client: TestClient) -> None:
     answer = client.post("/listings/new?lang=en", data={**NEED, "contact_email": "not an address"})
     assert answer.status_code == 422 and "contact_email: is not an e-mail address" in answer.text
     assert 'role="alert"' in answer.text
+
+
+def test_a_crawled_page_among_the_matches_links_to_its_company_page(tmp_path: Path) -> None:
+    app = App(Settings(data_dir=tmp_path / "data", rate_limit="", search_cache_s=0))
+    page = doc("https://brake.example.cn/agents.html", title="沈阳刹车片生产企业诚招日本代理商",
+               body="我公司生产汽车刹车片，诚招日本代理商，代理销售我公司刹车片。", lang="zh", services=["agent"],
+               categories=[8])
+    app.indexer.index([page])
+    offer = {"kind": "offer", "service": "agent", "title": "大阪刹车片代理商，可代理中国刹车片", "company": "大阪商事",
+             "description": "我们是日本大阪的汽车刹车片代理商，希望代理销售中国制造的刹车片。",
+             "contact_email": "info@osaka.example.jp", "category": "8"}
+    try:
+        with TestClient(create_app(app), base_url="http://localhost") as client:
+            posted = client.post("/listings/new?lang=zh", data=offer)
+            link = re.search(r'href="(/listings/[0-9a-f]{16})\?lang=zh"', posted.text).group(1)  # type: ignore[union-attr]
+            shown = client.get(link, params={"lang": "zh"}).text
+            assert f'<a href="/documents/{page.id}?lang=zh">企业档案</a>' in shown
+            assert client.get(f"/documents/{page.id}", params={"lang": "zh"}).status_code == 200
+    finally:
+        app.close()
