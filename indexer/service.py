@@ -128,7 +128,7 @@ class SearchService:
         self._check(filters, page, size)
         unknown = [f for f in facets if f not in FACET_FIELDS]
         if unknown:
-            raise QueryError(f"there is no facet {unknown[0]!r}; the facets are {', '.join(FACET_FIELDS)}")
+            raise QueryError("no_facet", facet=unknown[0], facets=", ".join(FACET_FIELDS))
         query = self.analyse(text, mode, lang_hint, translate)
         result = self.backend.search(BackendQuery(query.plan, filters, (page - 1) * size, size, sort, facets))
         if relax and query.plain and result.total < RELAX_BELOW:
@@ -239,28 +239,26 @@ class SearchService:
 
     def _check(self, filters: SearchFilters, page: int, size: int) -> None:
         if size < 1 or size > self.limits.max_page_size:
-            raise QueryError(f"size must be between 1 and {self.limits.max_page_size}")
+            raise QueryError("size_range", limit=self.limits.max_page_size)
         if page < 1:
-            raise QueryError("page starts at 1")
+            raise QueryError("page_from_one")
         if page * size > self.limits.max_result_window:
-            raise QueryError(
-                f"results beyond the first {self.limits.max_result_window} are not served; "
-                "narrow the query with more words or filters")
+            raise QueryError("beyond_window", limit=self.limits.max_result_window)
         for c in filters.categories:
             if c not in range(0, 12):
-                raise QueryError(f"category {c} does not exist; categories are 0 (all) to 11")
+                raise QueryError("no_category", category=c)
         for s in filters.services:
             if s not in SERVICES:
-                raise QueryError(f"service {s!r} does not exist; services are {', '.join(SERVICES)}")
+                raise QueryError("no_service", service=s, services=", ".join(SERVICES))
         if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
-            raise QueryError("the from date is after the to date")
+            raise QueryError("dates_reversed")
 
     def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
         cleaned = clean_query(prefix).strip()
         if not cleaned:
             return []
         if len(cleaned) > self.limits.max_query_length:
-            raise QueryError(f"the prefix is longer than {self.limits.max_query_length} characters")
+            raise QueryError("prefix_too_long", limit=self.limits.max_query_length)
         # A prefix in kanji alone (自動) may be Japanese as well as Chinese: titles are stored as
         # their language normalises them, so ask in both spellings (自动, 自動) and merge.
         prefixes = dict.fromkeys([self.analyser.normalize(cleaned), self.analyser.normalize(cleaned, "ja")])
@@ -274,10 +272,10 @@ class SearchService:
     def term_sites(self, term: str, limit: int = 10) -> list[SiteCount]:
         cleaned = clean_query(term).strip()
         if not cleaned:
-            raise QueryError("the term is empty")
+            raise QueryError("term_empty")
         variants = self.analyser.query_variants(cleaned)
         if not variants:
-            raise QueryError("the term has no searchable words (only punctuation or symbols)")
+            raise QueryError("term_no_searchable_words")
         return self.backend.term_sites(TermMatch(cleaned, tuple(variants)), limit)
 
     def stats(self) -> IndexStats:
@@ -307,4 +305,4 @@ def parse_date(value: str | None, name: str) -> datetime | None:
     try:
         return datetime.fromisoformat(value)
     except ValueError:
-        raise QueryError(f"{name} must be a date such as 2024-05-01") from None
+        raise QueryError("bad_date", name=name) from None

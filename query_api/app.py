@@ -73,7 +73,8 @@ def create_app(app: App) -> FastAPI:
 
     @api.exception_handler(QueryError)
     async def bad_query(request: Request, exc: QueryError) -> Response:
-        return problem(400, "Bad query", str(exc), request)
+        # The widget shows the detail to its reader: in the language it asks its answers in.
+        return problem(400, "Bad query", exc.localized(request.query_params.get("ui_lang", "en")), request)
 
     @api.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> Response:

@@ -171,6 +171,15 @@ def test_sources_show_each_ones_last_crawl_and_page_count(tmp_path: Path) -> Non
     app.close()
 
 
+@pytest.mark.parametrize(("ui_lang", "detail"), [
+    ("zh", "这个左括号没有闭合（第 1 个字符处）"), ("ja", "この開き括弧が閉じられていません（1 文字目）"),
+    ("en", "this parenthesis is never closed (at character 1)")])
+def test_a_bad_query_is_explained_in_the_language_answers_are_asked_in(client: TestClient, ui_lang: str,
+                                                                         detail: str) -> None:
+    r = client.get("/api/search", params={"q": "(汽车", "ui_lang": ui_lang})
+    assert r.status_code == 400 and r.json()["detail"] == detail
+
+
 @pytest.mark.parametrize(
     ("params", "status", "detail"),
     [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import string
+
 import pytest
 
 from analysis import Analyser
@@ -23,6 +25,7 @@ from indexer.query import (
     analyse_query,
     parse,
 )
+from indexer.query.messages import QUERY_MESSAGES
 
 
 def test_spaces_mean_and_and_or_binds_looser() -> None:
@@ -72,6 +75,23 @@ def test_syntax_errors_name_the_position(query: str, message: str, position: int
     assert message in info.value.message
     assert info.value.position == position
     assert f"at character {position + 1}" in str(info.value)
+
+
+def test_every_query_message_is_written_in_zh_ja_and_en_with_the_same_blanks() -> None:
+    fields = {key: {lang: sorted(f for _, f, _, _ in string.Formatter().parse(text) if f)
+                    for lang, text in texts.items()} for key, texts in QUERY_MESSAGES.items()}
+    for key, by_lang in fields.items():
+        assert sorted(by_lang) == ["en", "ja", "zh"], key
+        assert by_lang["zh"] == by_lang["ja"] == by_lang["en"], key
+
+
+def test_a_syntax_error_reads_in_the_readers_language() -> None:
+    with pytest.raises(QueryError) as info:
+        parse("(汽车 OR 机械")
+    assert info.value.localized("zh") == "这个左括号没有闭合（第 1 个字符处）"
+    assert info.value.localized("ja") == "この開き括弧が閉じられていません（1 文字目）"
+    assert info.value.localized("en") == str(info.value) == "this parenthesis is never closed (at character 1)"
+    assert info.value.localized("ko") == str(info.value)  # no other interface language: English
 
 
 @pytest.mark.parametrize("query", ["", "   ", "\u200b\u200b", "\x00\x01"])

@@ -375,3 +375,14 @@ def test_high_contrast_mode_keeps_the_selection_visible(page: Any, site: tuple[s
     assert selected.evaluate("e => getComputedStyle(e).backgroundColor") != \
         page.get_by_role("tab", name=re.compile("^Agents")).evaluate("e => getComputedStyle(e).backgroundColor")
     screenshot(page, "forced-colors")
+
+
+def test_a_bad_query_is_explained_in_the_widgets_language(page: Any, site: tuple[str, str]) -> None:
+    page.goto(site[1])
+    page.evaluate("document.querySelector('sme-search').setAttribute('lang', 'zh')")
+    box = search_box(page)
+    box.fill('"汽车零部件')
+    box.press("Enter")
+    error = page.locator("sme-search .status.error")
+    error.wait_for()
+    assert error.inner_text() == "检索失败： 这个引号没有闭合（第 1 个字符处）"

@@ -14,17 +14,29 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
+from indexer.query.messages import AT_CHARACTER, QUERY_MESSAGES
+
 Scope = Literal["all", "title"]
 
 
 class QueryError(ValueError):
-    """A query we cannot run; `position` is the character offset the message points at."""
+    """A query we cannot run: `key` names its message in QUERY_MESSAGES, filled with `params`;
+    `position` is the character offset it points at. str() is the English."""
 
-    def __init__(self, message: str, position: int | None = None) -> None:
-        where = f" (at character {position + 1})" if position is not None else ""
-        super().__init__(message + where)
-        self.message = message
+    def __init__(self, key: str, position: int | None = None, **params: object) -> None:
+        self.key = key
+        self.params = params
         self.position = position
+        self.message = QUERY_MESSAGES[key]["en"].format(**params)
+        super().__init__(self.localized("en"))
+
+    def localized(self, lang: str) -> str:
+        """The message in zh, ja or en (English for any other language)."""
+        texts = QUERY_MESSAGES[self.key]
+        text = texts.get(lang, texts["en"]).format(**self.params)
+        if self.position is None:
+            return text
+        return text + AT_CHARACTER.get(lang, AT_CHARACTER["en"]).format(n=self.position + 1)
 
 
 # -- syntax tree -------------------------------------------------------------------------------
@@ -123,14 +135,14 @@ def _lex(text: str) -> list[_Token]:
             field_name = m.group(1).lower()
             i = m.end()
             if i >= n or text[i] in " )":
-                raise QueryError(f"{field_name}: needs a word or a \"phrase\" after it", start)
+                raise QueryError("field_needs_term", start, field=field_name)
         if i < n and text[i] == '"':
             end = text.find('"', i + 1)
             if end < 0:
-                raise QueryError("this quotation mark is never closed", i)
+                raise QueryError("quote_not_closed", i)
             body = text[i + 1 : end].strip()
             if not body:
-                raise QueryError("empty quotation marks", i)
+                raise QueryError("empty_quotes", i)
             tokens.append(_Token("phrase", body, start, negated, field_name))
             i = end + 1
             continue
@@ -177,7 +189,7 @@ class _Parser:
         node = self.or_expr()
         tok = self.peek()
         if tok is not None:
-            raise QueryError("this closing parenthesis has no opening one", tok.pos)
+            raise QueryError("closing_without_opening", tok.pos)
         return node
 
     def or_expr(self) -> Node:
@@ -186,25 +198,25 @@ class _Parser:
             self.i += 1
             nxt = self.peek()
             if nxt is None or nxt.kind in ("or", "and", "rparen"):
-                raise QueryError("OR needs something to match on both sides", tok.pos)
+                raise QueryError("operator_needs_sides", tok.pos, operator="OR")
             parts.append(self.and_expr())
         return parts[0] if len(parts) == 1 else Or(tuple(parts))
 
     def and_expr(self) -> Node:
         tok = self.peek()
         if tok is None:
-            raise QueryError("the query ends where a word was expected", self.length)
+            raise QueryError("ends_too_early", self.length)
         if tok.kind in ("or", "and"):
-            raise QueryError(f"{tok.text} needs something to match on both sides", tok.pos)
+            raise QueryError("operator_needs_sides", tok.pos, operator=tok.text)
         if tok.kind == "rparen":
-            raise QueryError("empty parentheses or a closing parenthesis too many", tok.pos)
+            raise QueryError("empty_parentheses", tok.pos)
         parts = [self.unary()]
         while (tok := self.peek()) is not None and tok.kind not in ("or", "rparen"):
             if tok.kind == "and":
                 self.i += 1
                 nxt = self.peek()
                 if nxt is None or nxt.kind in ("or", "and", "rparen"):
-                    raise QueryError("AND needs something to match on both sides", tok.pos)
+                    raise QueryError("operator_needs_sides", tok.pos, operator="AND")
                 continue
             parts.append(self.unary())
         return parts[0] if len(parts) == 1 else And(tuple(parts))
@@ -216,18 +228,18 @@ class _Parser:
             self.i += 1
             nxt = self.peek()
             if nxt is None or nxt.kind in ("or", "and", "rparen", "not"):
-                raise QueryError("NOT needs a word, phrase or group after it", tok.pos)
+                raise QueryError("not_needs_term", tok.pos)
             return Not(self.unary())
         if tok.kind == "lparen":
             if self.depth >= MAX_NESTING:
-                raise QueryError(f"parentheses nest more than {MAX_NESTING} deep; flatten the query", tok.pos)
+                raise QueryError("nesting_too_deep", tok.pos, depth=MAX_NESTING)
             self.i += 1
             self.depth += 1
             inner = self.or_expr()
             self.depth -= 1
             close = self.peek()
             if close is None or close.kind != "rparen":
-                raise QueryError("this parenthesis is never closed", tok.pos)
+                raise QueryError("parenthesis_not_closed", tok.pos)
             self.i += 1
             return inner
         self.i += 1
@@ -245,10 +257,10 @@ class _Parser:
 def parse(query: str, max_length: int = 500) -> Node:
     """Parse a keyword query into a syntax tree; raise QueryError naming the position on failure."""
     if len(query) > max_length:
-        raise QueryError(f"the query is {len(query)} characters long; the limit is {max_length}")
+        raise QueryError("too_long", length=len(query), limit=max_length)
     text = clean_query(query)
     if not text.strip():
-        raise QueryError("the query is empty: type a word, a phrase or a sentence")
+        raise QueryError("empty")
     node = _Parser(_lex(text), len(text)).parse()
     if _only_negative(node):
         node = And((MatchAll(), node))

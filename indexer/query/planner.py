@@ -57,7 +57,7 @@ def analyse_query(analyser: Analyser, text: str, mode: Literal["keyword", "sente
     highlights: list[str] = []
     plan = _plan(analyser, tree, lang_hint, highlights)
     if plan is None:
-        raise QueryError("the query has no searchable words (only punctuation or symbols)")
+        raise QueryError("no_searchable_words")
     return AnalysedQuery(text, "keyword", plan, lang_hint, list(dict.fromkeys(highlights)),
                          notes=_unanalysed(analyser, _readings(plan)), plain=plain)
 
@@ -101,8 +101,7 @@ def _refuse_common_words_only(analyser: Analyser, text: str, lang_hint: str,
     page: say so instead of answering with everything."""
     _, content, dropped = terms or analyser.sentence_terms(text, lang_hint)
     if dropped and not content:
-        raise QueryError(f"the query has only common words ({' '.join(dict.fromkeys(dropped))}), which nearly "
-                         "every page holds: add a word that says what you are looking for")
+        raise QueryError("only_common_words", words=" ".join(dict.fromkeys(dropped)))
 
 
 def _without_needless_fallback(variant: QueryTermVariant) -> QueryTermVariant:
@@ -119,15 +118,15 @@ def _without_needless_fallback(variant: QueryTermVariant) -> QueryTermVariant:
 
 def _analyse_sentence(analyser: Analyser, text: str, lang_hint: str, max_length: int) -> AnalysedQuery:
     if len(text) > max_length:
-        raise QueryError(f"the query is {len(text)} characters long; the limit is {max_length}")
+        raise QueryError("too_long", length=len(text), limit=max_length)
     cleaned = clean_query(text)
     if not cleaned.strip():
-        raise QueryError("the query is empty: type a word, a phrase or a sentence")
+        raise QueryError("empty")
     lang, content, dropped = analyser.sentence_terms(cleaned, lang_hint)
     notes: list[str] = []
     _refuse_common_words_only(analyser, cleaned, lang_hint, (lang, content, dropped))
     if not content:
-        raise QueryError("the sentence has no searchable words (only punctuation or symbols)")
+        raise QueryError("sentence_no_searchable_words")
     if len(content) > MAX_SENTENCE_WORDS:
         folded = cleaned.lower()
         counts = {w: folded.count(w) for w in content}

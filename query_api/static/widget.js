@@ -27,6 +27,7 @@
       trySentence: "Describing what you need? Try key sentence mode.", onlyService: "Only", tips: "Try fewer or other words, another language, or all categories.",
       previous: "Previous page", next: "Next page", pageOf: (p, n) => `Page ${p} of ${n}`,
       error: "The search failed:", unreachable: "The search service cannot be reached.",
+      busy: "Too many searches from here just now: try again in a minute.", unavailable: "The search is unavailable for a moment: try again shortly.",
       suggestions: "Suggestions", profile: "Company profile", original: "Original title:", machine: "machine translation", language: "Language", site: "Site", refine: "Refine",
       filterRemove: (v) => `Remove filter ${v}`,
       alertLabel: "E-mail me new results of this search", alertButton: "Alert me",
@@ -42,6 +43,7 @@
       trySentence: "想描述您的需求？请试试关键句检索。", onlyService: "只看", tips: "请尝试减少或更换关键词、换一种语言，或选择全部类别。",
       previous: "上一页", next: "下一页", pageOf: (p, n) => `第 ${p} 页，共 ${n} 页`,
       error: "检索失败：", unreachable: "无法连接检索服务。",
+      busy: "您的检索过于频繁，请一分钟后再试。", unavailable: "检索服务暂时不可用，请稍后再试。",
       suggestions: "联想词", profile: "企业档案", original: "原标题：", machine: "机器翻译", language: "语言", site: "网站", refine: "筛选",
       filterRemove: (v) => `取消筛选 ${v}`,
       alertLabel: "有新结果时邮件通知我", alertButton: "提醒我", alertSent: "请查收邮件，点击链接确认提醒。",
@@ -56,6 +58,7 @@
       trySentence: "ご要望を文章で探すなら、キーセンテンス検索をお試しください。", onlyService: "絞り込み：", tips: "言葉を減らすか変える、別の言語で探す、またはすべてのカテゴリーで探してみてください。",
       previous: "前のページ", next: "次のページ", pageOf: (p, n) => `${p} / ${n} ページ`,
       error: "検索に失敗しました：", unreachable: "検索サービスに接続できません。",
+      busy: "検索が多すぎます。1分ほどしてからもう一度お試しください。", unavailable: "検索は一時的に利用できません。しばらくしてからお試しください。",
       suggestions: "候補", profile: "企業情報", original: "原題：", machine: "機械翻訳", language: "言語", site: "サイト", refine: "絞り込み",
       filterRemove: (v) => `絞り込み ${v} を解除`,
       alertLabel: "この検索の新しい結果をメールで受け取る", alertButton: "通知を受け取る",
@@ -424,9 +427,20 @@
       if (!response.ok) {
         const error = new Error(body && body.detail ? body.detail : `HTTP ${response.status}`);
         error.name = "ApiError";
+        error.status = response.status;
         throw error;
       }
       return body;
+    }
+
+    /** What went wrong, in the reader's words: a bad query's detail comes in `ui_lang` from the
+     * API; busy and unavailable servers are said here, since their details are for operators. */
+    failure(e) {
+      const t = this.t;
+      if (e.name !== "ApiError") return t.unreachable;
+      if (e.status === 429) return t.busy;
+      if (e.status >= 500) return t.unavailable;
+      return `${t.error} ${e.message}`;
     }
 
     async askAlert() {
@@ -471,7 +485,7 @@
         if (e.name === "AbortError") return;
         this.status.textContent = "";
         this.errorBox.hidden = false;
-        this.errorBox.textContent = e.name === "ApiError" ? `${t.error} ${e.message}` : t.unreachable;
+        this.errorBox.textContent = this.failure(e);
         this.list.replaceChildren();
         this.pager.hidden = true;
         this.facets.hidden = true;
