@@ -69,7 +69,12 @@ TEXTS = {
 
 
 class AlertError(ValueError):
-    """An alert cannot be made as asked; the message says why."""
+    """An alert cannot be made as asked; the message says why (in English; `reason` names it for
+    the portal's forms, which word it in the reader's language)."""
+
+    def __init__(self, message: str, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +124,7 @@ class Alerts:
         if bool(email) == bool(webhook_url):
             raise AlertError("give either email or webhook_url")
         if email and not is_email(email):
-            raise AlertError("email: is not an e-mail address")
+            raise AlertError("email: is not an e-mail address", "not_email")
         if webhook_url and not self.allow_private_webhooks and (problem := public_url_problem(webhook_url)):
             raise AlertError(f"webhook_url: {webhook_url} is {problem}; alerts post only to public addresses")
         token = secrets.token_urlsafe(32)

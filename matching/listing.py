@@ -29,12 +29,16 @@ _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 
 class ListingError(ValueError):
-    """A field of a listing is invalid; `field` names it, the message says what is accepted."""
+    """A field of a listing is invalid; `field` names it, the message says what is accepted (in
+    English). `reason` and `params` say it again for the portal's forms, which word it in the
+    reader's language (query_api/listing_pages.py); "" where a form cannot send such a value."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: str, reason: str = "", **params: object) -> None:
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+        self.reason = reason
+        self.params = params
 
 
 def is_email(text: str) -> bool:
@@ -66,11 +70,12 @@ class ListingDraft:
                                       ("company", MAX_COMPANY_CHARS, True), ("region", MAX_REGION_CHARS, False)):
             value = getattr(self, name).strip()
             if required and not value:
-                raise ListingError(name, "is required")
+                raise ListingError(name, "is required", "required")
             if len(value) > limit:
-                raise ListingError(name, f"is {len(value)} characters long; the limit is {limit}")
+                raise ListingError(name, f"is {len(value)} characters long; the limit is {limit}", "too_long",
+                                   length=len(value), limit=limit)
         if not is_email(self.contact_email):
-            raise ListingError("contact_email", "is not an e-mail address")
+            raise ListingError("contact_email", "is not an e-mail address", "not_email")
         if self.country and not _COUNTRY.match(self.country):
             raise ListingError("country", "must be an ISO 3166-1 alpha-2 code such as CN, JP or US")
         bad = [c for c in self.categories if c not in CATEGORY_IDS]

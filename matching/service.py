@@ -66,10 +66,12 @@ class Listings:
         recent = self.store.posted_since(draft.contact_email, now - timedelta(days=1))
         if len(recent) >= MAX_LISTINGS_PER_ADDRESS_PER_DAY:
             raise TooManyListings("contact_email", f"an address may post {MAX_LISTINGS_PER_ADDRESS_PER_DAY} listings "
-                                                   "a day; try again tomorrow")
+                                                   "a day; try again tomorrow", "too_many_listings",
+                                  limit=MAX_LISTINGS_PER_ADDRESS_PER_DAY)
         if any(r.title.strip() == draft.title.strip() and r.kind == draft.kind for r in self.store.posted_since(
                 draft.contact_email, now - timedelta(days=MAX_EXPIRY_DAYS))):
-            raise ListingError("title", "this address has already posted a listing with this title: renew or edit it")
+            raise ListingError("title", "this address has already posted a listing with this title: renew or edit it",
+                               "duplicate_title")
         listing = self._new(draft, now)
         token = secrets.token_urlsafe(32)
         self.store.add(listing, hash_token(token))
@@ -153,13 +155,15 @@ class Listings:
         if listing is None:
             raise KeyError(listing_id)
         if not is_email(contact_email):
-            raise ListingError("contact_email", "is not an e-mail address")
+            raise ListingError("contact_email", "is not an e-mail address", "not_email")
         text = message.strip()
         if not text or len(text) > MAX_MESSAGE_CHARS:
-            raise ListingError("message", f"must be 1 to {MAX_MESSAGE_CHARS} characters")
+            raise ListingError("message", f"must be 1 to {MAX_MESSAGE_CHARS} characters", "length_range",
+                               limit=MAX_MESSAGE_CHARS)
         if self.outbox.written_by(contact_email, now - timedelta(days=1)) >= MAX_INTEREST_PER_ADDRESS_PER_DAY:
             raise TooManyListings("contact_email", f"an address may send {MAX_INTEREST_PER_ADDRESS_PER_DAY} "
-                                                   "messages a day; try again tomorrow")
+                                                   "messages a day; try again tomorrow", "too_many_messages",
+                                  limit=MAX_INTEREST_PER_ADDRESS_PER_DAY)
         own = self.get(own_listing_id, now) if own_listing_id else None
         body = (f"An enterprise is interested in your listing \"{listing.title}\"\n{listing.url(self.base_url)}\n\n"
                 f"Their message:\n\n{text}\n\n"

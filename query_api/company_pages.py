@@ -22,7 +22,7 @@ from categories import category, profile_section, service
 from operations.app import App
 from operations.company import CompanyProfile, Evidence, company_profile
 from query_api.deps import app_of
-from query_api.pages import LANGUAGE_NAMES, PAGE_HEADERS, frame, pick_lang
+from query_api.pages import COLON, LANGUAGE_NAMES, PAGE_HEADERS, frame, pick_lang
 
 TEXT = {
     "en": {"kind": "Company profile", "source_page": "Original page", "site": "Site", "profile": "Profile",
@@ -71,7 +71,6 @@ TEXT = {
            "missing": "このページは索引にありません。削除されたか、別のアドレスで再収集されたか、リンクの誤りです。",
            "back": "検索に戻る"},
 }
-COLON = {"en": ": ", "zh": "：", "ja": "："}
 SEMICOLON = {"en": "; ", "zh": "；", "ja": "。"}
 _ID = re.compile(r"[0-9a-f]{32}")  # indexer.document.document_id
 AppDep = Annotated[App, Depends(app_of)]

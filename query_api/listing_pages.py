@@ -20,7 +20,7 @@ from matching import AlertError, Listing, ListingDraft, ListingError, OwnerToken
 from matching.matcher import Subject
 from operations.app import App
 from query_api.deps import app_of
-from query_api.pages import LANGUAGE_NAMES, PAGE_HEADERS, frame, pick_lang
+from query_api.pages import COLON, LANGUAGE_NAMES, PAGE_HEADERS, frame, pick_lang
 
 TEXT = {
     "en": {"new": "Post a need or an offer", "kind": "I post", "need": "a need", "offer": "an offer",
@@ -36,7 +36,7 @@ TEXT = {
            "withdraw": "Withdraw with the owner token", "withdrawn": "The listing is withdrawn.",
            "missing": "No such listing: it was withdrawn, has expired, or the link is wrong.", "error": "Please check",
            "back": "Back", "owner_token": "Owner token", "listing": "listing", "page": "page",
-           "profile": "Company profile"},
+           "profile": "Company profile", "email_short": "E-mail", "token_wrong": "This owner token is not the listing's."},
     "zh": {"new": "发布需求或供给", "kind": "我要发布", "need": "需求", "offer": "供给",
            "service": "服务", "title": "标题", "description": "说明", "company": "企业名称",
            "email": "联系邮箱（不公开；意向信息将转发到此邮箱）", "submit": "发布",
@@ -47,7 +47,7 @@ TEXT = {
            "queued": "您的留言将很快发送。", "alert": "有新匹配时邮件通知我", "alert_sent": "请查收邮件，点击链接确认提醒。",
            "withdraw": "用管理令牌撤回", "withdrawn": "已撤回。", "missing": "没有这条信息：已撤回、已过期或链接有误。",
            "error": "请检查", "back": "返回", "owner_token": "管理令牌", "listing": "供需信息", "page": "网页",
-           "profile": "企业档案"},
+           "profile": "企业档案", "email_short": "邮箱", "token_wrong": "管理令牌不正确。"},
     "ja": {"new": "ニーズ・シーズを掲載する", "kind": "掲載するもの", "need": "ニーズ", "offer": "シーズ（提供）",
            "service": "サービス", "title": "タイトル", "description": "説明", "company": "企業名",
            "email": "連絡先メール（公開されません。関心の連絡が転送されます）", "submit": "掲載する",
@@ -60,8 +60,40 @@ TEXT = {
            "withdraw": "管理トークンで取り下げる", "withdrawn": "取り下げました。",
            "missing": "この掲載はありません。取り下げ・期限切れ、またはリンクの誤りです。", "error": "確認してください",
            "back": "戻る", "owner_token": "管理トークン", "listing": "掲載情報", "page": "ウェブページ",
-           "profile": "企業情報"},
+           "profile": "企業情報", "email_short": "メール", "token_wrong": "管理トークンがこの掲載のものではありません。"},
 }
+# Why a form was refused, in the reader's language (ListingError.reason, AlertError.reason).
+REASONS = {
+    "en": {"required": "{label}: please fill it in", "too_long": "{label}: {length} characters; at most {limit}",
+           "not_email": "{label}: not an e-mail address", "length_range": "{label}: 1 to {limit} characters",
+           "duplicate_title": "{label}: this address has already posted a listing with this title",
+           "too_many_listings": "{label}: an address may post {limit} listings a day; try again tomorrow",
+           "too_many_messages": "{label}: an address may send {limit} messages a day; try again tomorrow"},
+    "zh": {"required": "{label}：请填写", "too_long": "{label}：{length} 个字符，最多 {limit} 个",
+           "not_email": "{label}：不是有效的邮箱地址", "length_range": "{label}：须为 1 到 {limit} 个字符",
+           "duplicate_title": "{label}：该邮箱已发布过同一标题的信息",
+           "too_many_listings": "{label}：每个邮箱每天最多发布 {limit} 条信息，请明天再试",
+           "too_many_messages": "{label}：每个邮箱每天最多发送 {limit} 条留言，请明天再试"},
+    "ja": {"required": "{label}：入力してください", "too_long": "{label}：{length} 文字です。{limit} 文字までです",
+           "not_email": "{label}：メールアドレスではありません", "length_range": "{label}：1〜{limit} 文字で入力してください",
+           "duplicate_title": "{label}：このアドレスは同じタイトルの掲載をすでにしています",
+           "too_many_listings": "{label}：1つのアドレスで1日に掲載できるのは {limit} 件までです。明日もう一度お試しください",
+           "too_many_messages": "{label}：1つのアドレスで1日に送れるのは {limit} 通までです。明日もう一度お試しください"},
+}
+FIELD_LABELS = {"title": "title", "description": "description", "company": "company", "contact_email": "email_short",
+                "email": "email_short", "message": "message"}
+
+
+def refusal(exc: ListingError | AlertError, lang: str) -> str:
+    """A refused form's reason in `lang`; the English message where no form could cause it."""
+    field = exc.field if isinstance(exc, ListingError) else "email"
+    template = REASONS[lang].get(exc.reason)
+    if template is None:
+        return str(exc)
+    params = exc.params if isinstance(exc, ListingError) else {}
+    return template.format(label=TEXT[lang][FIELD_LABELS.get(field, "email_short")], **params)
+
+
 AppDep = Annotated[App, Depends(app_of)]
 ListingId = Annotated[str, Path(pattern=r"^[0-9a-f]{16}$")]
 router = APIRouter(include_in_schema=False)
@@ -83,7 +115,7 @@ def _new_form(lang: str, error: str = "") -> str:
     t = TEXT[lang]
     services = "".join(f'<option value="{s.id}">{escape(s.name(lang))}</option>' for s in SERVICE_LIST)
     categories = "".join(f'<option value="{c.id}">{c.id} {escape(c.name(lang))}</option>' for c in CATEGORIES)
-    alert = f'<p role="alert">{escape(t["error"])}: {escape(error)}</p>' if error else ""
+    alert = f'<p role="alert">{escape(t["error"])}{COLON[lang]}{escape(error)}</p>' if error else ""
     return f"""<h2>{escape(t["new"])}</h2>{alert}
 <form method="post" action="/listings/new?lang={lang}">
 <fieldset><legend>{escape(t["kind"])}</legend>
@@ -115,7 +147,7 @@ def post_listing(request: Request, app: AppDep, kind: Annotated[str, Form()], se
     try:
         listing, token = app.listings.post(draft)
     except ListingError as exc:
-        return _page(page_lang, t["new"], _new_form(page_lang, str(exc)), 422)
+        return _page(page_lang, t["new"], _new_form(page_lang, refusal(exc, page_lang)), 422)
     body = f"""<h2>{escape(t["posted"])}</h2>
 <p>{escape(t["token"])}</p><pre id="owner-token">{escape(token)}</pre>
 <p><a href="/listings/{listing.id}?lang={page_lang}">{escape(t["view"])}</a></p>"""
@@ -181,7 +213,7 @@ def interest_form(request: Request, listing_id: ListingId, app: AppDep, message:
     try:
         report = app.listings.express_interest(listing_id, message, contact_email)
     except ListingError as exc:
-        return _page(page_lang, listing.title, _listing_body(app, listing, page_lang, f"{t['error']}: {exc}"), 422)
+        return _page(page_lang, listing.title, _listing_body(app, listing, page_lang, f"{t['error']}{COLON[page_lang]}{refusal(exc, page_lang)}"), 422)
     notice = t["sent"] if report.sent and not report.error else t["queued"]
     return _page(page_lang, listing.title, _listing_body(app, listing, page_lang, notice))
 
@@ -196,7 +228,7 @@ def alert_form(request: Request, listing_id: ListingId, app: AppDep, email: Anno
     try:
         app.alerts.create(listing_id=listing_id, email=email, lang=page_lang)
     except AlertError as exc:
-        return _page(page_lang, listing.title, _listing_body(app, listing, page_lang, f"{t['error']}: {exc}"), 422)
+        return _page(page_lang, listing.title, _listing_body(app, listing, page_lang, f"{t['error']}{COLON[page_lang]}{refusal(exc, page_lang)}"), 422)
     return _page(page_lang, listing.title, _listing_body(app, listing, page_lang, t["alert_sent"]))
 
 
@@ -209,9 +241,9 @@ def withdraw_form(request: Request, listing_id: ListingId, app: AppDep, token: A
         app.listings.withdraw(listing_id, token)
     except KeyError:
         return _missing(page_lang)
-    except OwnerTokenError as exc:
+    except OwnerTokenError:
         listing = app.listings.get(listing_id)
         if listing is None:
             return _missing(page_lang)
-        return _page(page_lang, listing.title, _listing_body(app, listing, page_lang, f"{t['error']}: {exc}"), 403)
+        return _page(page_lang, listing.title, _listing_body(app, listing, page_lang, t["token_wrong"]), 403)
     return _page(page_lang, t["withdrawn"], f"<p role=status>{escape(t['withdrawn'])}</p>")

@@ -69,6 +69,7 @@ TEXT = {
     },
 }
 
+COLON = {"en": ": ", "zh": "：", "ja": "："}
 # The names of the document languages, in each interface language.
 LANGUAGE_NAMES = {
     "zh": {"zh": "中文", "ja": "日文", "en": "英文"},

@@ -56,7 +56,7 @@ def test_a_need_posted_through_the_chinese_form_shows_its_japanese_and_english_p
     told = client.post(f"{link}/interest?lang=zh", data={"message": "我们想合作", "contact_email": "x@example.jp"})
     assert told.status_code == 200 and "您的留言将很快发送" in told.text
     refused = client.post(f"{link}/interest?lang=zh", data={"message": "hi", "contact_email": "nope"})
-    assert refused.status_code == 422 and "contact_email" in refused.text
+    assert refused.status_code == 422 and "请检查：邮箱：不是有效的邮箱地址" in refused.text
     alerted = client.post(f"{link}/alert?lang=zh", data={"email": "watch@example.cn"})
     assert alerted.status_code == 200 and "请查收邮件" in alerted.text
     assert client.post(f"{link}/withdraw?lang=zh", data={"token": "wrong"}).status_code == 403
@@ -66,7 +66,9 @@ def test_a_need_posted_through_the_chinese_form_shows_its_japanese_and_english_p
 
 def test_a_bad_form_is_shown_again_with_what_to_fix(client: TestClient) -> None:
     answer = client.post("/listings/new?lang=en", data={**NEED, "contact_email": "not an address"})
-    assert answer.status_code == 422 and "contact_email: is not an e-mail address" in answer.text
+    assert answer.status_code == 422 and "Please check: E-mail: not an e-mail address" in answer.text
+    empty = client.post("/listings/new?lang=ja", data={**NEED, "title": "  "})
+    assert empty.status_code == 422 and "確認してください：タイトル：入力してください" in empty.text
     assert 'role="alert"' in answer.text
 
 
