@@ -377,9 +377,13 @@ def test_high_contrast_mode_keeps_the_selection_visible(page: Any, site: tuple[s
     screenshot(page, "forced-colors")
 
 
-def test_a_bad_query_is_explained_in_the_widgets_language(page: Any, site: tuple[str, str]) -> None:
+def test_a_bad_query_or_address_is_explained_in_the_widgets_language(page: Any, site: tuple[str, str]) -> None:
     page.goto(site[1])
     page.evaluate("document.querySelector('sme-search').setAttribute('lang', 'zh')")
+    search(page, "brake")
+    page.get_by_label("有新结果时邮件通知我").fill("watcher@localhost")  # the browser takes it, the API does not
+    page.get_by_role("button", name="提醒我").click()
+    page.locator("sme-search .alert [role=status]", has_text="请检查邮箱地址。").wait_for()
     box = search_box(page)
     box.fill('"汽车零部件')
     box.press("Enter")

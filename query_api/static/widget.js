@@ -32,6 +32,7 @@
       filterRemove: (v) => `Remove filter ${v}`,
       alertLabel: "E-mail me new results of this search", alertButton: "Alert me",
       alertSent: "Check your mailbox: confirm the alert with the link we sent.",
+      alertInvalid: "Check the e-mail address.",
     },
     zh: {
       label: "检索信息", placeholder: "汽车零部件、刹车片代理…", search: "检索",
@@ -47,6 +48,7 @@
       suggestions: "联想词", profile: "企业档案", original: "原标题：", machine: "机器翻译", language: "语言", site: "网站", refine: "筛选",
       filterRemove: (v) => `取消筛选 ${v}`,
       alertLabel: "有新结果时邮件通知我", alertButton: "提醒我", alertSent: "请查收邮件，点击链接确认提醒。",
+      alertInvalid: "请检查邮箱地址。",
     },
     ja: {
       label: "情報を検索", placeholder: "自動車部品、代理店募集…", search: "検索",
@@ -63,6 +65,7 @@
       filterRemove: (v) => `絞り込み ${v} を解除`,
       alertLabel: "この検索の新しい結果をメールで受け取る", alertButton: "通知を受け取る",
       alertSent: "確認メールのリンクを開いてアラートを有効にしてください。",
+      alertInvalid: "メールアドレスを確認してください。",
     },
   };
   const LANG_NAMES = { zh: { zh: "中文", ja: "中国語", en: "Chinese" }, ja: { zh: "日文", ja: "日本語", en: "Japanese" },
@@ -453,7 +456,9 @@
           method: "POST", headers: { "Content-Type": "application/json", Accept: "application/json" },
           body: JSON.stringify(body) });
         const answer = await response.json().catch(() => ({}));
-        this.alertStatus.textContent = response.ok ? this.t.alertSent : `${this.t.error} ${answer.detail || response.status}`;
+        // The one thing a reader can get wrong here is the address (422); the rest is the server's.
+        this.alertStatus.textContent = response.ok ? this.t.alertSent : response.status === 422 ? this.t.alertInvalid
+          : this.failure(Object.assign(new Error(answer.detail || `HTTP ${response.status}`), { name: "ApiError", status: response.status }));
       } catch (e) {
         this.alertStatus.textContent = this.t.unreachable;
       }
