@@ -106,6 +106,7 @@ class Settings(BaseSettings):
     crawl_retries: int = 2
     crawl_retry_backoff: float = 1.0  # seconds before the first retry; doubles for each next one
     crawl_batch_size: int = 250  # documents per index write during a crawl
+    progress_interval_s: float = 10.0  # between a crawl's progress lines when its output is not a terminal
     # Analysis processes beside the crawl process; 0 analyses inside it (slower, but no start-up cost).
     crawl_workers: int = Field(default_factory=lambda: os.cpu_count() or 1)
 

@@ -64,7 +64,8 @@ class SourceThrottle(AutoThrottle):
 
 
 class ResponseCounter:
-    """Counts responses and bytes, and shows progress: a bar on a terminal, a line every 10 s otherwise."""
+    """Counts responses and bytes, and shows progress: a bar on a terminal, a line every
+    SMESEARCH_PROGRESS_INTERVAL_S (10 s) otherwise."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -87,7 +88,7 @@ class ResponseCounter:
             if self.bar is None:
                 self.bar = tqdm(desc=job.source.id, unit=" pages", total=job.source.max_pages)
             self.bar.update(1)
-        elif time.monotonic() - self.last_line >= 10:
+        elif time.monotonic() - self.last_line >= self.crawler.settings.getfloat("SMESEARCH_PROGRESS_INTERVAL_S", 10):
             self.last_line = time.monotonic()
             c = job.counters
             # Pages reach the index in batches (crawl_batch_size), so "new" lags "fetched": the

@@ -89,6 +89,7 @@ def scrapy_settings(source: Source, settings: Settings, progress: bool = False) 
         },
         "ITEM_PIPELINES": {"crawler.pipelines.IndexPipeline": 300},
         "SMESEARCH_PROGRESS": progress,
+        "SMESEARCH_PROGRESS_INTERVAL_S": settings.progress_interval_s,
         "LOG_LEVEL": "WARNING",
         "LOG_FORMAT": LOG_FORMAT,
         "REMOTE_CONTROL_ENABLED": False,

@@ -13,6 +13,7 @@ import gzip
 import itertools
 import json
 import os
+import re
 import signal
 import socket
 import sqlite3
@@ -124,9 +125,14 @@ def site() -> Iterator[SiteServer]:
 
 def test_a_site_crawl_keeps_the_pages_and_counts_what_it_skipped(crawl: Crawl, site: SiteServer) -> None:
     crawl.sources(source(site))
+    crawl.env["SMESEARCH_PROGRESS_INTERVAL_S"] = "0"  # a progress line per page, as a long crawl gets every 10 s
     result = crawl.run("crawl", "t")
     assert result.returncode == 0, result.stderr
     assert "new 4, updated 0" in result.stdout and "skipped by robots.txt 1" in result.stdout
+    # The progress lines count what reached the index so far, never more than the summary says.
+    progress = [tuple(map(int, m)) for m in re.findall(
+        r"t: (\d+) fetched, \d+ errors; indexed so far: (\d+) new, (\d+) updated", result.stderr)]
+    assert progress and progress == sorted(progress) and all(new <= 4 and updated == 0 for _, new, updated in progress)
 
     counters = crawl.last_run()["counters"]
     assert counters["new"] == 4 and counters["skipped_by_robots"] == 1
