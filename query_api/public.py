@@ -35,7 +35,7 @@ from query_api.models import (
     search_payload,
 )
 
-UiLangQuery = Annotated[UiLang, Query(description="language of names and translated titles")]
+UiLangQuery = Annotated[UiLang, Query(description="language of names, translated titles and a bad query's explanation")]
 
 SEARCH_EXAMPLES = {
     "zh": {"summary": "Chinese keywords", "value": "沈阳 汽车零部件"},
