@@ -88,8 +88,10 @@ class CompanyProfile:
 
     @property
     def languages(self) -> list[str]:
-        """The page's own language, then those its title and summary were translated into."""
-        return list(dict.fromkeys([self.document.lang, *sorted(self.document.translations)]))
+        """The page's own language, then those its title reads well in (a dictionary gloss of part
+        of a title is searched, never shown, and does not count)."""
+        readable = sorted(lang for lang, t in self.document.translations.items() if t.readable and t.title)
+        return list(dict.fromkeys([self.document.lang, *readable]))
 
 
 def company_profile(engine: Engine, doc_id: str) -> CompanyProfile | None:

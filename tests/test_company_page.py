@@ -14,8 +14,10 @@ from fastapi.testclient import TestClient
 from config.settings import Settings
 from crawler.demo_network.content import Enterprise, enterprises, html_page
 from crawler.pages import FetchedPage, analyse_page
+from indexer.document import Document, Translation
 from operations.app import App
 from query_api.app import create_app
+from tests.helpers import doc
 
 SHENYANG = "http://127.0.0.1:23100"
 LIAONING = "http://127.0.0.1:23101"
@@ -121,3 +123,22 @@ def test_the_api_gives_a_documents_sections(site: tuple[TestClient, dict[str, st
     sections = client.get(f"/api/documents/{ids[first.name]}").json()["sections"]
     assert list(sections) == ["outline", "contact", "products", "collaboration", "news"]
     assert first.products[0] in sections["products"]
+
+
+def test_the_languages_a_title_reads_well_in_are_named(tmp_path: Path) -> None:
+    app = App(Settings(data_dir=tmp_path / "data", rate_limit="", search_cache_s=0))
+    given = doc("https://brake.example.cn/", title="沈阳刹车片有限公司", body="生产汽车刹车片。", lang="zh",
+                title_en="Shenyang Brake Pads Co.", title_ja="瀋陽ブレーキパッド株式会社")
+    glossed = Document(url="https://valves.example.cn/", title="铁岭阀门厂", body="生产工业阀门。", lang="zh",
+                       translations={"en": Translation("iron ridge valve", engine="dictionary", readable=False)})
+    app.indexer.index([given, glossed])
+    try:
+        with TestClient(create_app(app), base_url="http://localhost") as client:
+            html = client.get(f"/documents/{given.id}", params={"lang": "en"}).text
+            assert '<h2 lang="zh">沈阳刹车片有限公司</h2><p lang="en">Shenyang Brake Pads Co.</p>' in html
+            assert "This page is in Chinese; its title can also be read in English, Japanese" in html
+            # A dictionary gloss of part of a title is searched, never shown, and not a language it reads in.
+            html = client.get(f"/documents/{glossed.id}", params={"lang": "en"}).text
+            assert "This page is in Chinese</p>" in html and "iron ridge valve" not in html
+    finally:
+        app.close()
