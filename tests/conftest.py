@@ -15,6 +15,7 @@ from config import Settings
 from indexer.backends import Backend, open_backend
 from indexer.pipeline import Indexer
 from indexer.service import SearchService
+from tests.helpers import forget_finished_apps
 
 # The contract suite runs on every backend. Elasticsearch needs a node: .ci/run starts one and
 # sets SMESEARCH_TEST_ES_URL; without it the Elasticsearch cases skip locally and fail under CI.
@@ -37,6 +38,12 @@ def translation_off_unless_asked(request: pytest.FixtureRequest, monkeypatch: py
     if request.node.get_closest_marker("translated") is None:
         monkeypatch.setenv("SMESEARCH_TRANSLATION_HOOK", "")
         monkeypatch.setenv("SMESEARCH_TRANSLATE", "false")
+
+
+@pytest.fixture(autouse=True)
+def finished_apps_are_freed() -> Iterator[None]:
+    yield
+    forget_finished_apps()
 
 
 @pytest.fixture(scope="session")

@@ -134,3 +134,14 @@ def process_running(pid: int) -> bool:
     except (FileNotFoundError, ProcessLookupError):
         return False
     return state not in ("Z", "X")
+
+
+def forget_finished_apps() -> None:
+    """Empty FastAPI's caches of the endpoints it has classified (fastapi/dependencies/models.py,
+    up to 4,096 each): our routers' endpoints are closures over their App, so those caches kept
+    every test's App, its analyser and classifier alive: 110 MB a test, a 13 GB test process by the
+    end of CI. A server builds one app and is not concerned."""
+    from fastapi.dependencies import models
+
+    for name in ("_is_gen_callable_cached", "_is_async_gen_callable_cached", "_is_coroutine_callable_cached"):
+        getattr(models, name).cache_clear()

@@ -4,10 +4,12 @@ operator credentials, the guards, and errors as problem details with a message a
 
 from __future__ import annotations
 
+import gc
 import json
 import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +24,7 @@ from operations.app import App
 from query_api.answers import Answer, AnswerCache
 from query_api.app import create_app
 from query_api.models import SearchOut
-from tests.helpers import doc
+from tests.helpers import doc, forget_finished_apps
 
 PAGES = [
     doc("https://a.example.cn/auto", title="沈阳汽车零部件企业寻求日本合资伙伴", body="生产汽车零部件，寻求合资合作。",
@@ -392,6 +394,19 @@ def test_request_threads_share_popular_answers_whichever_thread_retires_whose(
     waiting.join()
     assert answered == [Answer(b"{}", 1, 1.0)] * 2
     assert [r.getMessage() for r in caplog.records if r.name == "smesearch.api"] == []
+
+
+def test_a_closed_app_is_freed_once_fastapi_forgets_its_endpoints(tmp_path: Path) -> None:
+    """What keeps the test process small (tests/conftest.py frees each test's app this way)."""
+    app = App(Settings(data_dir=tmp_path / "data", rate_limit="", search_cache_s=0))
+    with TestClient(create_app(app), base_url="http://localhost") as client:
+        assert client.get("/api/search", params={"q": "汽车"}).status_code == 200
+    app.close()
+    freed = weakref.ref(app)
+    del app, client
+    forget_finished_apps()
+    gc.collect()
+    assert freed() is None
 
 
 def test_workers_share_the_answers_to_the_search_logs_popular_queries(tmp_path: Path) -> None:
