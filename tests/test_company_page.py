@@ -4,10 +4,12 @@ profile, classification) from the demo network's enterprise home pages, on two p
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import lxml.html
 import pytest
 from fastapi.testclient import TestClient
 
@@ -142,3 +144,19 @@ def test_the_languages_a_title_reads_well_in_are_named(tmp_path: Path) -> None:
             assert "This page is in Chinese</p>" in html and "iron ridge valve" not in html
     finally:
         app.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "ja", "en"])
+def test_the_page_reads_in_order_for_a_screen_reader(site: tuple[TestClient, dict[str, str]], lang: str) -> None:
+    """Headings descend one level at a time, every section is named by its heading, every link
+    says where it goes, and crawled text says what language it is in."""
+    client, ids = site
+    root = lxml.html.fromstring(client.get(f"/documents/{ids[enterprises('zh', 1)[0].name]}",
+                                           params={"lang": lang}).text)
+    levels = [int(h.tag[1]) for h in root.iter("h1", "h2", "h3", "h4", "h5", "h6")]
+    assert levels[0] == 1 and all(b - a <= 1 for a, b in itertools.pairwise(levels)), levels
+    for section in root.iter("section"):
+        (named,) = root.xpath("//*[@id=$id]", id=section.get("aria-labelledby"))
+        assert named.tag.startswith("h") and named.text_content().strip()
+    assert all(a.text_content().strip() for a in root.iter("a"))
+    assert all(dd.get("lang") == "zh" for dd in root.iter("dd"))  # the enterprise's sections, as written
