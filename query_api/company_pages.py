@@ -22,7 +22,7 @@ from categories import category, profile_section, service
 from operations.app import App
 from operations.company import CompanyProfile, Evidence, company_profile
 from query_api.deps import app_of
-from query_api.pages import COLON, LANGUAGE_NAMES, PAGE_HEADERS, frame, pick_lang
+from query_api.pages import COLON, LANGUAGE_NAMES, PAGE_HEADERS, external_link, frame, reader_lang
 
 TEXT = {
     "en": {"kind": "Company profile", "source_page": "Original page", "site": "Site", "profile": "Profile",
@@ -82,14 +82,6 @@ def _join(items: Iterable[str], lang: str) -> str:
     return ("、" if lang in ("zh", "ja") else ", ").join(items)
 
 
-def _link(url: str, text: str, lang: str = "") -> str:
-    """A link to a crawled address, only when it is http(s); the text alone otherwise."""
-    lang_attr = f' lang="{escape(lang)}"' if lang else ""
-    if not url.startswith(("http://", "https://")):
-        return f"<span{lang_attr}>{escape(text)}</span>"
-    return f'<a href="{escape(url)}" rel="noopener noreferrer nofollow ugc"{lang_attr}>{escape(text)}</a>'
-
-
 def _search_link(q: str, lang: str, text: str, text_lang: str = "") -> str:
     lang_attr = f' lang="{escape(text_lang)}"' if text_lang else ""
     return f'<a href="/?lang={lang}#sme-q={quote(q, safe="")}"{lang_attr}>{escape(text)}</a>'
@@ -114,7 +106,7 @@ def company_body(profile: CompanyProfile, lang: str) -> str:
     if translated is not None and translated.readable and translated.title:
         heading += f'<p lang="{lang}">{escape(translated.title)}</p>'
     meta = (f'<p class=meta>{escape(t["kind"])} · {escape(t["site"])}{COLON[lang]}{escape(doc.site)} · '
-            f'{_link(doc.url, t["source_page"])}</p>')
+            f'{external_link(doc.url, t["source_page"])}</p>')
     if profile.sections:
         items = "".join(f"<dt>{escape(profile_section(s).name(lang))}</dt><dd lang=\"{doc_lang}\">{escape(text)}</dd>"
                         for s, text in profile.sections)
@@ -161,7 +153,7 @@ def company_body(profile: CompanyProfile, lang: str) -> str:
 async def company_page(request: Request, doc_id: DocumentId, app: AppDep, lang: str | None = None) -> HTMLResponse:
     """The company page of one result: its Table 9 profile, labels with their evidence, languages,
     its site's pages, the words that lead to it and similar companies."""
-    page_lang = pick_lang(lang, request.headers.get("accept-language", ""))
+    page_lang = reader_lang(request, lang)
     profile = await run_in_threadpool(company_profile, app, doc_id) if _ID.fullmatch(doc_id) else None
     if profile is None:
         t = TEXT[page_lang]

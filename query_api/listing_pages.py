@@ -20,7 +20,7 @@ from matching import AlertError, Listing, ListingDraft, ListingError, OwnerToken
 from matching.matcher import Subject
 from operations.app import App
 from query_api.deps import app_of
-from query_api.pages import COLON, LANGUAGE_NAMES, PAGE_HEADERS, frame, pick_lang
+from query_api.pages import COLON, LANGUAGE_NAMES, PAGE_HEADERS, external_link, frame, reader_lang
 
 TEXT = {
     "en": {"new": "Post a need or an offer", "kind": "I post", "need": "a need", "offer": "an offer",
@@ -86,21 +86,17 @@ FIELD_LABELS = {"title": "title", "description": "description", "company": "comp
 
 def refusal(exc: ListingError | AlertError, lang: str) -> str:
     """A refused form's reason in `lang`; the English message where no form could cause it."""
-    field = exc.field if isinstance(exc, ListingError) else "email"
+    label = FIELD_LABELS.get(exc.field if isinstance(exc, ListingError) else "email")
     template = REASONS[lang].get(exc.reason)
-    if template is None:
+    if template is None or label is None:
         return str(exc)
     params = exc.params if isinstance(exc, ListingError) else {}
-    return template.format(label=TEXT[lang][FIELD_LABELS.get(field, "email_short")], **params)
+    return template.format(label=TEXT[lang][label], **params)
 
 
 AppDep = Annotated[App, Depends(app_of)]
 ListingId = Annotated[str, Path(pattern=r"^[0-9a-f]{16}$")]
 router = APIRouter(include_in_schema=False)
-
-
-def _lang(request: Request, lang: str | None) -> str:
-    return pick_lang(lang, request.headers.get("accept-language", ""))
 
 
 def _page(lang: str, title: str, body: str, status: int = 200) -> HTMLResponse:
@@ -132,7 +128,7 @@ def _new_form(lang: str, error: str = "") -> str:
 
 @router.get("/listings/new", response_class=HTMLResponse)
 def new_listing(request: Request, lang: str | None = None) -> HTMLResponse:
-    page_lang = _lang(request, lang)
+    page_lang = reader_lang(request, lang)
     return _page(page_lang, TEXT[page_lang]["new"], _new_form(page_lang))
 
 
@@ -141,7 +137,7 @@ def post_listing(request: Request, app: AppDep, kind: Annotated[str, Form()], se
                  title: Annotated[str, Form()], description: Annotated[str, Form()], company: Annotated[str, Form()],
                  contact_email: Annotated[str, Form()], category: Annotated[int, Form()] = 0,
                  lang: str | None = None) -> HTMLResponse:
-    page_lang = _lang(request, lang)
+    page_lang = reader_lang(request, lang)
     t = TEXT[page_lang]
     draft = ListingDraft(kind, service, title, description, company, contact_email, [category] if category else [])
     try:
@@ -161,9 +157,7 @@ def _listing_body(app: App, listing: Listing, lang: str, notice: str = "") -> st
     subject = Subject.of(listing)
     items = []
     for m in app.matcher.matches(subject, 10):
-        href = m.url if m.url.startswith(("http://", "https://")) else ""
-        name = (f'<a href="{escape(href)}" rel="noopener noreferrer nofollow ugc">{escape(m.title)}</a>' if href
-                else escape(m.title))
+        name = external_link(m.url, m.title)
         extra = f' · {escape(t["translated"])}' if m.translated else ""
         if m.kind == "page":  # a crawled page: what the index knows of its enterprise
             extra += f' · <a href="/documents/{escape(m.id)}?lang={lang}">{escape(t["profile"])}</a>'
@@ -196,7 +190,7 @@ def _missing(lang: str) -> HTMLResponse:
 
 @router.get("/listings/{listing_id}", response_class=HTMLResponse)
 def listing_page(request: Request, listing_id: ListingId, app: AppDep, lang: str | None = None) -> HTMLResponse:
-    page_lang = _lang(request, lang)
+    page_lang = reader_lang(request, lang)
     listing = app.listings.get(listing_id)
     if listing is None:
         return _missing(page_lang)
@@ -206,7 +200,7 @@ def listing_page(request: Request, listing_id: ListingId, app: AppDep, lang: str
 @router.post("/listings/{listing_id}/interest", response_class=HTMLResponse)
 def interest_form(request: Request, listing_id: ListingId, app: AppDep, message: Annotated[str, Form()],
                   contact_email: Annotated[str, Form()], lang: str | None = None) -> HTMLResponse:
-    page_lang, listing = _lang(request, lang), app.listings.get(listing_id)
+    page_lang, listing = reader_lang(request, lang), app.listings.get(listing_id)
     if listing is None:
         return _missing(page_lang)
     t = TEXT[page_lang]
@@ -221,7 +215,7 @@ def interest_form(request: Request, listing_id: ListingId, app: AppDep, message:
 @router.post("/listings/{listing_id}/alert", response_class=HTMLResponse)
 def alert_form(request: Request, listing_id: ListingId, app: AppDep, email: Annotated[str, Form()],
                lang: str | None = None) -> HTMLResponse:
-    page_lang, listing = _lang(request, lang), app.listings.get(listing_id)
+    page_lang, listing = reader_lang(request, lang), app.listings.get(listing_id)
     if listing is None:
         return _missing(page_lang)
     t = TEXT[page_lang]
@@ -235,7 +229,7 @@ def alert_form(request: Request, listing_id: ListingId, app: AppDep, email: Anno
 @router.post("/listings/{listing_id}/withdraw", response_class=HTMLResponse)
 def withdraw_form(request: Request, listing_id: ListingId, app: AppDep, token: Annotated[str, Form()],
                   lang: str | None = None) -> HTMLResponse:
-    page_lang = _lang(request, lang)
+    page_lang = reader_lang(request, lang)
     t = TEXT[page_lang]
     try:
         app.listings.withdraw(listing_id, token)

@@ -69,7 +69,7 @@ TEXT = {
     },
 }
 
-COLON = {"en": ": ", "zh": "：", "ja": "："}
+COLON = {code: t["colon"] for code, t in TEXT.items()}
 # The names of the document languages, in each interface language.
 LANGUAGE_NAMES = {
     "zh": {"zh": "中文", "ja": "日文", "en": "英文"},
@@ -105,11 +105,29 @@ def pick_lang(requested: str | None, accept_language: str) -> str:
     return "en"
 
 
+def reader_lang(request: Request, requested: str | None) -> str:
+    """The language of the page this request asks for (`?lang=`, else its Accept-Language)."""
+    return pick_lang(requested, request.headers.get("accept-language", ""))
+
+
+def language_switch(path: str, lang: str) -> str:
+    """Links to `path` in each interface language, each named in its own."""
+    return " ".join(f'<a href="{path}?lang={code}" lang="{code}"{" aria-current=page" if code == lang else ""}>'
+                    f'{escape(name)}</a>' for code, name in (("zh", "中文"), ("ja", "日本語"), ("en", "English")))
+
+
+def external_link(url: str, text: str, lang: str = "") -> str:
+    """A link to a crawled address, only when it is http(s); the text alone otherwise."""
+    lang_attr = f' lang="{escape(lang)}"' if lang else ""
+    if not url.startswith(("http://", "https://")):
+        return f"<span{lang_attr}>{escape(text)}</span>" if lang else escape(text)
+    return f'<a href="{escape(url)}" rel="noopener noreferrer nofollow ugc"{lang_attr}>{escape(text)}</a>'
+
+
 def frame(lang: str, title: str, body: str, path: str) -> str:
     """A whole portal page around `body` (already escaped): header, language switch, our styles and script."""
     t = TEXT[lang]
-    switch = "".join(f'<a href="{path}?lang={code}" lang="{code}"{" aria-current=page" if code == lang else ""}>'
-                     f'{escape(name)}</a>' for code, name in (("zh", "中文"), ("ja", "日本語"), ("en", "English")))
+    switch = language_switch(path, lang)
     other = ("/embed", t["embed"]) if path == "/" else ("/", t["portal"])
     return f"""<!doctype html>
 <html lang="{lang}">
@@ -220,8 +238,7 @@ ADMIN_TEXT = {
 def admin_page(lang: str) -> str:
     """The operator console in zh, ja or en; admin.js holds the texts it writes itself."""
     t = ADMIN_TEXT[lang]
-    switch = "".join(f'<a href="/admin?lang={code}" lang="{code}"{" aria-current=page" if code == lang else ""}>'
-                     f'{escape(name)}</a> ' for code, name in (("zh", "中文"), ("ja", "日本語"), ("en", "English")))
+    switch = language_switch("/admin", lang)
     columns = "".join(f'<th scope="col">{escape(t[k])}</th>' for k in (
         "source", "name", "group", "schedule", "next_run", "last_run", "status", "documents", "actions"))
     run_columns = "".join(f'<th scope="col">{escape(t[k])}</th>' for k in (
@@ -238,7 +255,7 @@ def admin_page(lang: str) -> str:
 <script src="/admin.js" defer></script>
 </head>
 <body>
-<header><h1>{escape(t["title"])}</h1><nav aria-label="{escape(t["language"])}">{switch}<a href="/?lang={lang}">{escape(t["portal"])}</a></nav></header>
+<header><h1>{escape(t["title"])}</h1><nav aria-label="{escape(t["language"])}">{switch} <a href="/?lang={lang}">{escape(t["portal"])}</a></nav></header>
 <main>
 <section id="signin" aria-labelledby="signin-title">
   <h2 id="signin-title">{escape(t["signin"])}</h2>
@@ -284,14 +301,14 @@ router = APIRouter(include_in_schema=False)
 @router.get("/", response_class=HTMLResponse)
 def portal(request: Request, lang: str | None = None) -> HTMLResponse:
     """The portal: search page in zh, en or ja (`?lang=`)."""
-    page_lang = pick_lang(lang, request.headers.get("accept-language", ""))
+    page_lang = reader_lang(request, lang)
     return HTMLResponse(portal_page(page_lang), headers=PAGE_HEADERS)
 
 
 @router.get("/embed", response_class=HTMLResponse)
 def embed(request: Request, lang: str | None = None) -> HTMLResponse:
     """How to embed the widget on a portal, with a live preview."""
-    page_lang = pick_lang(lang, request.headers.get("accept-language", ""))
+    page_lang = reader_lang(request, lang)
     base = app_of(request).settings.public_base_url or str(request.base_url)
     return HTMLResponse(embed_page(page_lang, base), headers=PAGE_HEADERS)
 
@@ -299,7 +316,7 @@ def embed(request: Request, lang: str | None = None) -> HTMLResponse:
 @router.get("/admin", response_class=HTMLResponse)
 def console(request: Request, lang: str | None = None) -> HTMLResponse:
     """The operator console (it asks for a key), in zh, ja or en (`?lang=`)."""
-    page_lang = pick_lang(lang, request.headers.get("accept-language", ""))
+    page_lang = reader_lang(request, lang)
     return HTMLResponse(admin_page(page_lang), headers={**PAGE_HEADERS, "X-Frame-Options": "DENY", "Cache-Control": "no-store"})
 
 

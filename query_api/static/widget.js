@@ -458,7 +458,7 @@
         const answer = await response.json().catch(() => ({}));
         // The one thing a reader can get wrong here is the address (422); the rest is the server's.
         this.alertStatus.textContent = response.ok ? this.t.alertSent : response.status === 422 ? this.t.alertInvalid
-          : this.failure(Object.assign(new Error(answer.detail || `HTTP ${response.status}`), { name: "ApiError", status: response.status }));
+          : this.failure({ name: "ApiError", status: response.status, message: answer.detail || `HTTP ${response.status}` });
       } catch (e) {
         this.alertStatus.textContent = this.t.unreachable;
       }
